@@ -52,3 +52,39 @@ options:
 requirements:
   - requests
 """
+
+    # State modules: extends_documentation_fragment: [flywp.cloud.flywp, flywp.cloud.flywp.state]
+    STATE = r"""
+attributes:
+  check_mode:
+    description: Can run in check mode and return changed status prediction without modifying target.
+    support: full
+  diff_mode:
+    description: Will return details on what has changed (or possibly needs changing in check_mode), when in diff mode.
+    support: full
+    details:
+      - Secrets such as passwords are never part of the diff.
+  action_group:
+    description: Use C(group/flywp.cloud.all) in C(module_defaults) to set the API options once for every module.
+    support: full
+    membership:
+      - flywp.cloud.all
+"""
+
+    # Info modules: extends_documentation_fragment: [flywp.cloud.flywp, flywp.cloud.flywp.info]
+    INFO = r"""
+attributes:
+  check_mode:
+    description: Can run in check mode and return changed status prediction without modifying target.
+    support: full
+    details:
+      - This module only reads; it sends GET requests only.
+  diff_mode:
+    description: Will return details on what has changed (or possibly needs changing in check_mode), when in diff mode.
+    support: none
+  action_group:
+    description: Use C(group/flywp.cloud.all) in C(module_defaults) to set the API options once for every module.
+    support: full
+    membership:
+      - flywp.cloud.all
+"""
