@@ -49,12 +49,11 @@ class FlyWPModule(AnsibleModule):
 
     def run(self, work):
         try:
-            result = work(self)
+            self.exit_json(**work(self))
         except InvalidInput as error:
             self.fail_json(msg=str(error))
         except FlyWPError as error:
             self.fail_json(msg=str(error), **error.result)
-        self.exit_json(**result)
 
     def find_server(self, ref, required):
         """The server given by name or id; None if it is gone and not required."""
