@@ -91,7 +91,24 @@ def ssh_public_key(value):
         raise InvalidInput('public_key: the key data after %r is not valid base64 of an SSH key.' % parts[0])
     if embedded != parts[0]:
         raise InvalidInput('public_key: the key data is a %r key but the key says %r.' % (embedded, parts[0]))
+    if _ssh_blob_field_count(blob) < 2:
+        raise InvalidInput('public_key: the %s key data is incomplete or has extra bytes; was it cut off when '
+                           'copied? Copy the whole line of the .pub file.' % parts[0])
     return ' '.join(parts[:2]), ssh_fingerprint(blob)
+
+
+def _ssh_blob_field_count(blob):
+    """How many length-prefixed fields make up the key blob exactly, or 0 if they do not."""
+    count, position = 0, 0
+    while position < len(blob):
+        if position + 4 > len(blob):
+            return 0
+        (length,) = struct.unpack('>I', blob[position:position + 4])
+        position += 4 + length
+        if position > len(blob):
+            return 0
+        count += 1
+    return count
 
 
 def ssh_fingerprint(blob):
