@@ -97,8 +97,11 @@ def _same_value(live, wanted):
 
 
 def converge(client, rtype, items, parent=None, state='present', exclusive=False, force=False,
-             check_mode=False, wait=False, wait_timeout=600):
+             check_mode=False, wait=False, wait_timeout=600, existing=None):
     """Bring the items about among the rtype objects under `parent`, with one list request.
+
+    `existing`: the objects to match the items against when the caller already has them
+    (one fetched by its id), instead of listing the parent's objects.
 
     Returns {'changed', 'objects' (for 'present' one per item, for 'absent' those removed),
     'before' and 'after' (for a diff), 'warnings'}.
@@ -108,7 +111,9 @@ def converge(client, rtype, items, parent=None, state='present', exclusive=False
     if len(set(keys)) < len(keys):
         raise FlyWPError('Two of the %ss asked for have the same %s: each must be listed once.' % (
             rtype.label, ' and '.join(rtype.key)))
-    existing = [obj for obj in client.list(rtype.endpoint('list'), **parent) if not rtype.is_gone(obj)]
+    if existing is None:
+        existing = client.list(rtype.endpoint('list'), **parent)
+    existing = [obj for obj in existing if not rtype.is_gone(obj)]
 
     plan, warnings = [], []
     for item in items:
