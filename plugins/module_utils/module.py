@@ -12,8 +12,8 @@ from ansible.module_utils.basic import AnsibleModule, env_fallback, missing_requ
 from ansible_collections.flywp.cloud.plugins.module_utils.api import (
     DEFAULT_API_URL, HAS_REQUESTS, REQUESTS_IMPORT_ERROR, FlyWPClient, FlyWPError)
 from ansible_collections.flywp.cloud.plugins.module_utils.resource import converge, lookup
-from ansible_collections.flywp.cloud.plugins.module_utils.resource_types import SERVER
-from ansible_collections.flywp.cloud.plugins.module_utils.validation import InvalidInput
+from ansible_collections.flywp.cloud.plugins.module_utils.resource_types import SERVER, SITE
+from ansible_collections.flywp.cloud.plugins.module_utils.validation import InvalidInput, domain
 
 API_ARGUMENT_SPEC = dict(
     api_token=dict(type='str', required=True, no_log=True, fallback=(env_fallback, ['FLYWP_API_TOKEN'])),
@@ -62,6 +62,26 @@ class FlyWPModule(AnsibleModule):
             raise FlyWPError('There is no FlyWP server %s %r: check the name or id.' % (
                 'with id' if str(ref).strip().isdigit() else 'named', ref))
         return server
+
+    def find_site(self, ref, server_ref, required):
+        """The site given by id, or by domain on the server given by name or id; None if it
+        (or its server) is gone and not required.
+
+        The endpoints under /sites/{site_id} need nothing but the id, so an id is not looked
+        up: the result is then only {'id': ...}, and a wrong id fails at the first request.
+        """
+        ref = str(ref).strip()
+        if ref.isdigit():
+            return {'id': ref}
+        name = domain(ref)
+        if not server_ref:
+            raise InvalidInput('server is required to find the site %r by its domain; or give the site id.' % ref)
+        server = self.find_server(server_ref, required)
+        site = lookup(self.client, SITE, name, {'server_id': server['id']}) if server else None
+        if site is None and required:
+            raise FlyWPError('There is no FlyWP site %r on the server %r: check the domain, or give the site id.' % (
+                name, server_ref))
+        return site
 
     def converge(self, rtype, items, parent=None, single=True, **options):
         """Run the state machine in this module's check mode; return the module result."""
