@@ -1,0 +1,56 @@
+# flywp.cloud: the two commands are `make demo` and `make test`; the rest is for developers.
+# The logic lives in tools/*.sh; see tools/test.sh for the pipeline's steps.
+
+SHELL := /bin/bash
+PORT ?= 8765
+
+.DEFAULT_GOAL := help
+.PHONY: help demo test venv pytest sanity units integration lint build simulator clean
+
+help:
+	@echo "make demo         venv + simulator + playbooks/demo.yml + the inventory graph"
+	@echo "make test         the whole pipeline (tools/test.sh), ends with 'N passed, N failed'"
+	@echo "make pytest       unit tests with plain pytest"
+	@echo "make sanity       ansible-test sanity, newest ansible-core and 2.18"
+	@echo "make units        plain pytest, then ansible-test units, newest and 2.18"
+	@echo "make integration  ansible-test integration against the simulator, newest and 2.18"
+	@echo "make lint         ansible-lint, antsibull-docs and antsibull-changelog lint"
+	@echo "make build        build the collection tarball, install it in a scratch dir"
+	@echo "make simulator    run the FlyWP API simulator in the foreground (PORT=$(PORT))"
+	@echo "make venv         create or update .venv and .venv-2.18"
+	@echo "make clean        remove the venvs and everything generated"
+
+demo:
+	tools/demo.sh
+
+test:
+	tools/test.sh
+
+venv:
+	tools/venv.sh
+
+pytest:
+	tools/test.sh pytest
+
+sanity:
+	tools/test.sh sanity-newest sanity-2.18
+
+units:
+	tools/test.sh pytest units-newest units-2.18
+
+integration:
+	tools/test.sh integration-newest integration-2.18
+
+lint:
+	tools/test.sh ansible-lint docs changelog
+
+build:
+	tools/test.sh build
+
+simulator:
+	tools/simulator.sh --port $(PORT)
+
+clean:
+	rm -rf .venv .venv-2.18 build .cache .ansible .pytest_cache tests/output \
+		tests/integration/inventory tests/integration/integration_config.yml
+	find . -name __pycache__ -type d -not -path './.git/*' -prune -exec rm -rf {} +

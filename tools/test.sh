@@ -1,0 +1,212 @@
+#!/usr/bin/env bash
+# The test pipeline: tools/test.sh [STEP...]  (default: every step, in this order)
+#
+#   pytest                   plain pytest over tests/unit, in .venv
+#   sanity-newest sanity-2.18            ansible-test sanity --venv (no ignore files allowed)
+#   units-newest units-2.18              ansible-test units, in the venv itself
+#   integration-newest integration-2.18  ansible-test integration against the simulator
+#   ansible-lint             production profile, offline
+#   docs                     antsibull-docs lint-collection-docs --plugin-docs
+#   changelog                antsibull-changelog lint
+#   build                    ansible-galaxy collection build + install + ansible-doc smoke check
+#   ee                       ansible-builder create + introspect (if meta/execution-environment.yml)
+#   awx                      tests/awx/run.sh (if it exists)
+#
+# ansible-test runs in build/ansible_collections/flywp/cloud, a copy of the working tree.
+# Each step ends with a line of its own; the last line counts them.
+set -euo pipefail
+# shellcheck source-path=SCRIPTDIR source=lib.sh
+source "$(dirname "$0")/lib.sh"
+
+ALL_STEPS=(pytest sanity-newest sanity-2.18 units-newest units-2.18
+    integration-newest integration-2.18 ansible-lint docs changelog build ee awx)
+SKIP=77 # a step returns this when it has nothing to check (yet)
+
+steps=("$@")
+((${#steps[@]})) || steps=("${ALL_STEPS[@]}")
+for step in "${steps[@]}"; do
+    [[ " ${ALL_STEPS[*]} " == *" $step "* ]] || die "unknown step '$step' (steps: ${ALL_STEPS[*]})"
+done
+
+# --- the steps (each runs in a subshell with set -e) ---
+
+skip() {
+    echo "$*" >"$SKIP_NOTE"
+    exit "$SKIP"
+}
+
+# Run ansible-test from a venv, in the copy of the tree.
+ansible_test() {
+    local name=$1
+    shift
+    cd "$COLLECTION_COPY"
+    PATH="$(venv_dir "$name")/bin:$PATH" ansible-test "$@" --python "$(venv_python_version "$name")" --color no
+}
+
+has_unit_tests() { [[ -n $(find "$1/tests/unit" -name 'test_*.py' -o -name '*_test.py' 2>/dev/null | head -n 1) ]]; }
+
+step_pytest() {
+    cd "$ROOT"
+    local rc=0
+    "$(venv_python newest)" -m pytest -p no:cacheprovider tests/unit || rc=$?
+    if ((rc == 5)) && ! has_unit_tests "$ROOT"; then skip "no unit tests yet"; fi
+    return "$rc"
+}
+
+step_sanity() {
+    if compgen -G "$COLLECTION_COPY/tests/sanity/ignore-*.txt" >/dev/null; then
+        echo "sanity ignore files are not allowed; fix the code instead:" >&2
+        compgen -G "$COLLECTION_COPY/tests/sanity/ignore-*.txt" >&2
+        return 1
+    fi
+    ansible_test "$1" sanity --venv
+}
+
+step_units() {
+    has_unit_tests "$COLLECTION_COPY" || skip "no unit tests yet"
+    ansible_test "$1" units
+}
+
+step_integration() {
+    local target found=''
+    for target in "$COLLECTION_COPY"/tests/integration/targets/*/; do
+        [[ -n $(ls -A "$target" 2>/dev/null) ]] && found=yes
+    done
+    [[ -n $found ]] || skip "no integration targets yet"
+    trap stop_simulator EXIT
+    start_simulator "$COLLECTION_COPY" "$(venv_python "$1")"
+    cat >"$COLLECTION_COPY/tests/integration/integration_config.yml" <<EOF
+---
+flywp_api_url: $SIM_API_URL
+flywp_api_token: $DEMO_TOKEN
+flywp_simulator_url: $SIM_CONTROL_URL
+EOF
+    ansible_test "$1" integration
+}
+
+step_ansible_lint() {
+    cd "$ROOT"
+    PATH="$(venv_dir newest)/bin:$PATH" ANSIBLE_COLLECTIONS_PATH=$BUILD_DIR ansible-lint --offline
+}
+
+step_docs() {
+    cd "$COLLECTION_COPY"
+    PATH="$(venv_dir newest)/bin:$PATH" antsibull-docs lint-collection-docs --plugin-docs .
+}
+
+step_changelog() {
+    cd "$ROOT"
+    "$(venv_dir newest)/bin/antsibull-changelog" lint
+}
+
+step_build() {
+    local bin dist=$BUILD_DIR/dist scratch=$BUILD_DIR/installed module
+    bin=$(venv_dir newest)/bin
+    rm -rf "$dist" "$scratch"
+    "$bin/ansible-galaxy" collection build "$COLLECTION_COPY" --output-path "$dist"
+    "$bin/ansible-galaxy" collection install --offline -p "$scratch" "$dist"/flywp-cloud-*.tar.gz
+    cd "$BUILD_DIR" # not inside an ansible_collections tree, so only the installed copy is seen
+    export ANSIBLE_COLLECTIONS_PATH=$scratch
+    "$bin/ansible-galaxy" collection list -p "$scratch" flywp.cloud
+    module=$(find "$scratch/ansible_collections/flywp/cloud/plugins/modules" -name '[a-z]*.py' 2>/dev/null |
+        sort | head -n 1)
+    if [[ -n $module ]]; then
+        module=$(basename "$module" .py)
+        "$bin/ansible-doc" "flywp.cloud.$module" | head -n 15
+    else
+        echo "no module to show with ansible-doc yet"
+    fi
+}
+
+step_ee() {
+    [[ -f $ROOT/meta/execution-environment.yml ]] || skip "no meta/execution-environment.yml yet"
+    local bin
+    bin=$(venv_dir newest)/bin
+    cd "$COLLECTION_COPY"
+    rm -rf "$BUILD_DIR/ee-context"
+    "$bin/ansible-builder" create -f meta/execution-environment.yml -c "$BUILD_DIR/ee-context"
+    PATH="$bin:$PATH" "$bin/ansible-builder" introspect --sanitize "$BUILD_DIR"
+}
+
+step_awx() {
+    [[ -f $ROOT/tests/awx/run.sh ]] || skip "no tests/awx/run.sh yet"
+    cd "$ROOT"
+    PATH="$(venv_dir newest)/bin:$PATH" bash tests/awx/run.sh
+}
+
+describe() {
+    local name=${1##*-}
+    case $1 in
+        sanity-* | units-* | integration-*)
+            echo "ansible-test ${1%-*} ($("$(venv_dir "$name")/bin/python" -c \
+                'import ansible; from ansible.release import __version__; print(__version__)' 2>/dev/null || echo '?'), Python $(venv_python_version "$name"))"
+            ;;
+        *) echo "$1" ;;
+    esac
+}
+
+run_step() {
+    local step=$1 func rc start label
+    func=step_${step//-/_}
+    case $step in sanity-* | units-* | integration-*) func=${func%_*} ;; esac
+    label="$step: $(describe "$step")"
+    echo
+    say "$label"
+    start=$SECONDS
+    : >"$SKIP_NOTE"
+    set +e
+    (
+        set -e
+        "$func" "${step##*-}"
+    ) 2>&1 | quiet_pip
+    rc=${PIPESTATUS[0]}
+    set -e
+    local took=$((SECONDS - start))
+    if ((rc == 0)); then
+        passed+=("$step")
+        echo "--- $step: ok (${took} s)"
+    elif ((rc == SKIP)); then
+        skipped+=("$step")
+        echo "--- $step: skipped, $(cat "$SKIP_NOTE") (${took} s)"
+    else
+        failed+=("$step")
+        echo "--- $step: FAILED with exit code $rc (${took} s)"
+    fi
+    timings+=("$(printf '%-20s %5d s  %s' "$step" "$took" "${results[rc == 0 ? 0 : (rc == SKIP ? 1 : 2)]}")")
+}
+
+# --- set-up, then the steps ---
+
+results=(ok skipped FAILED)
+passed=() failed=() skipped=() timings=()
+SKIP_NOTE=$(mktemp)
+trap 'rm -f "$SKIP_NOTE"' EXIT
+begin=$SECONDS
+
+need_218=''
+for step in "${steps[@]}"; do [[ $step == *-2.18 ]] && need_218=yes; done
+say "set-up: venvs"
+ensure_venv newest
+write_get_pip_shim newest
+if [[ -n $need_218 ]]; then
+    ensure_venv 2.18
+    write_get_pip_shim 2.18
+fi
+if [[ " ${steps[*]} " == *" sanity-"* ]]; then ensure_shellcheck; fi
+say "set-up: copying the working tree to $COLLECTION_COPY"
+sync_collection_copy
+echo "--- set-up: done ($((SECONDS - begin)) s)"
+
+for step in "${steps[@]}"; do
+    run_step "$step"
+done
+
+echo
+say "timings"
+printf '  %s\n' "${timings[@]}"
+echo "  total                $((SECONDS - begin)) s"
+((${#failed[@]} == 0)) || echo "failed steps: ${failed[*]}"
+summary="make test: ${#passed[@]} passed, ${#failed[@]} failed"
+((${#skipped[@]} == 0)) || summary+=", ${#skipped[@]} skipped"
+echo "$summary"
+((${#failed[@]} == 0))
