@@ -145,7 +145,15 @@ def converge(client, rtype, items, parent=None, state='present', exclusive=False
         if not check_mode:
             client.call(rtype.endpoint('delete'), **dict(parent, **{rtype.id_arg: obj['id']}))
     if wait and not check_mode and rtype.ready and state == 'present':
-        objects = [wait_until_ready(client, rtype, obj, parent, wait_timeout) for obj in objects]
+        try:
+            objects = [wait_until_ready(client, rtype, obj, parent, wait_timeout) for obj in objects]
+        except FlyWPError as error:
+            # The writes are done: a failed wait still reports that something changed.
+            error.result.setdefault('changed', bool(created or deletes))
+            raise
+        # The diff shows the created objects as the wait left them, not as first answered.
+        ready = dict((str(obj['id']), obj) for obj in objects)
+        created = [ready.get(str(obj['id']), obj) for obj in created]
 
     # The diff covers the objects the items name, and with `exclusive` every sibling.
     scope = existing if exclusive else [obj for obj in existing if rtype.key_of_object(obj) in set(keys)]
