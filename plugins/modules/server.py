@@ -1,0 +1,242 @@
+#!/usr/bin/python
+# -*- coding: utf-8 -*-
+# Copyright: flywp.cloud contributors
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+
+from __future__ import annotations
+
+DOCUMENTATION = r"""
+module: server
+short_description: Create and delete FlyWP servers
+version_added: 0.1.0
+description:
+  - Create a FlyWP server on a cloud provider, or delete one.
+  - A server is found by its O(name), with one request that lists the servers, or by its
+    O(id), with one request for that server alone.
+  - The FlyWP API cannot change a server in place. When the server exists with another
+    O(provider), O(region), O(size) or O(os), the task warns and leaves it as it is; it
+    never deletes a server to change it.
+  - A new server goes through C(creating) and C(provisioning) to C(ready), which takes
+    minutes. With O(wait=true) the task polls it until it is C(ready), starting after a
+    second and spacing the polls out up to 15 seconds, so a long wait costs a few
+    requests a minute of the FlyWP rate limit (60 a minute).
+author:
+  - flywp.cloud contributors (@flywp)
+options:
+  name:
+    description:
+      - The name of the server; it identifies the server among the account's servers.
+      - Required unless O(id) is given.
+      - When two servers have this name the task fails and asks for the O(id).
+    type: str
+  id:
+    description:
+      - The id of an existing server, instead of or besides O(name).
+      - A server is never created from an id; with O(state=present) an id that does not
+        exist fails the task.
+      - With O(name) as well, the server with this id must have that name.
+    type: str
+  provider:
+    description:
+      - The cloud provider the server is created on. V(custom) is a server of your own
+        that FlyWP connects to.
+      - If not set on creation, the FlyWP API chooses (the simulator takes V(custom)).
+    type: str
+    choices: [digitalocean, vultr, hetzner, aws, akamai, custom]
+  region:
+    description:
+      - The provider's region for the server, in the provider's own spelling, for
+        example C(nyc3) on DigitalOcean or C(fsn1) on Hetzner.
+    type: str
+  size:
+    description:
+      - The provider's size (plan) for the server, in the provider's own spelling, for
+        example C(s-1vcpu-1gb) on DigitalOcean.
+    type: str
+  os:
+    description:
+      - The operating system of the server.
+      - If not set on creation, the FlyWP API chooses (the simulator takes V(ubuntu-24.04)).
+    type: str
+    choices: [ubuntu-22.04, ubuntu-24.04]
+  state:
+    description:
+      - Whether the server should exist.
+      - V(absent) deletes the server, and with it every site, database, SSH key and cron
+        job on it. It is satisfied, unchanged, when the server is already gone.
+    type: str
+    choices: [present, absent]
+    default: present
+  wait:
+    description:
+      - With O(state=present), wait until the server is C(ready).
+      - A server that ends C(failed) fails the task, with the server in the result.
+      - With V(false), a new server is returned as the API shows it right after the
+        request, usually C(creating).
+    type: bool
+    default: true
+  wait_timeout:
+    description:
+      - The most seconds to wait for the server to be C(ready) with O(wait=true).
+      - When it passes, the task fails; the server goes on being set up in FlyWP, and the
+        task can be run again to wait for it.
+    type: int
+    default: 600
+extends_documentation_fragment:
+  - flywp.cloud.flywp
+  - flywp.cloud.flywp.state
+seealso:
+  - module: flywp.cloud.server_info
+  - module: flywp.cloud.site
+"""
+
+EXAMPLES = r"""
+- name: A server on DigitalOcean, ready for sites
+  flywp.cloud.server:
+    name: web-1
+    provider: digitalocean
+    region: nyc3
+    size: s-1vcpu-1gb
+    os: ubuntu-24.04
+  register: web_1
+
+- name: Show its address
+  ansible.builtin.debug:
+    msg: "{{ web_1.server.ip_address }}"
+
+- name: Ask for several servers without waiting, then wait for them all
+  flywp.cloud.server:
+    name: "{{ item }}"
+    provider: hetzner
+    region: fsn1
+    size: cx22
+    wait: false
+  loop: [web-2, web-3]
+
+- name: Wait for them (one request a server once they are ready)
+  flywp.cloud.server:
+    name: "{{ item }}"
+    wait_timeout: 900
+  loop: [web-2, web-3]
+
+- name: Delete a server, with everything on it
+  flywp.cloud.server:
+    name: old-web
+    state: absent
+
+- name: Two servers have the same name; delete the one with this id
+  flywp.cloud.server:
+    id: "42"
+    state: absent
+"""
+
+RETURN = r"""
+server:
+  description:
+    - The server as the FlyWP API shows it; after a wait, as it was when it became C(ready).
+    - In check mode, a server that would be created shows the given options and an C(id) of V(null).
+    - Empty when the server was deleted or was not there.
+    - Also returned when the task fails because the server ended C(failed) or the wait timed out.
+  returned: always
+  type: dict
+  contains:
+    id:
+      description: The server's id.
+      type: int
+      sample: 12
+    name:
+      description: The server's name.
+      type: str
+      sample: web-1
+    status:
+      description: V(creating), V(provisioning), V(ready) or V(failed).
+      type: str
+      sample: ready
+    provider:
+      description: The cloud provider.
+      type: str
+      sample: digitalocean
+    region:
+      description: The provider's region.
+      type: str
+      sample: nyc3
+    size:
+      description: The provider's size.
+      type: str
+      sample: s-1vcpu-1gb
+    os:
+      description: The operating system.
+      type: str
+      sample: ubuntu-24.04
+    ip_address:
+      description: The public IPv4 address, once the provider has given one.
+      type: str
+      sample: 203.0.113.12
+    php_versions:
+      description: The PHP versions installed on the server.
+      type: list
+      elements: str
+      sample: ["8.1", "8.2", "8.3"]
+    created_at:
+      description: When the server was created, in ISO 8601.
+      type: str
+      sample: "2026-11-27T10:00:00.000000Z"
+"""
+
+from ansible_collections.flywp.cloud.plugins.module_utils.api import FlyWPError
+from ansible_collections.flywp.cloud.plugins.module_utils.module import WAIT_ARGUMENT_SPEC, FlyWPModule
+from ansible_collections.flywp.cloud.plugins.module_utils.resource import lookup
+from ansible_collections.flywp.cloud.plugins.module_utils.resource_types import SERVER
+from ansible_collections.flywp.cloud.plugins.module_utils.validation import InvalidInput
+
+
+def ensure_server(module):
+    params = module.params
+    present = params['state'] == 'present'
+    name = params['name'].strip() if params['name'] else None
+    server_id = params['id'].strip() if params['id'] else None
+    if params['name'] is not None and not name:
+        raise InvalidInput('name must not be empty.')
+    if server_id is not None and not server_id.isdigit():
+        raise InvalidInput('id %r: expected the id of a server, a string of digits.' % params['id'])
+    if params['wait_timeout'] < 0:
+        raise InvalidInput('wait_timeout must be 0 or more seconds.')
+
+    existing = None
+    if server_id:
+        # One request for that server alone, not a list of every server.
+        server = lookup(module.client, SERVER, server_id)
+        if server is None or SERVER.is_gone(server):
+            if present:
+                raise FlyWPError('There is no FlyWP server with id %s: a server is never created from an id. '
+                                 'Check the id, or give only the name to create one.' % server_id)
+            return {'changed': False, 'server': {}}
+        if name and server.get('name') != name:
+            raise FlyWPError('The FlyWP server with id %s is named %r, not %r, and the FlyWP API cannot rename a '
+                             'server. Check the id and the name.' % (server_id, server.get('name'), name))
+        name, existing = server.get('name'), [server]
+
+    item = dict((param, params[param]) for param in SERVER.fields)
+    item['name'] = name
+    return module.converge(SERVER, [item], existing=existing, state=params['state'],
+                           wait=params['wait'], wait_timeout=params['wait_timeout'])
+
+
+def main():
+    FlyWPModule(
+        argument_spec=dict(
+            WAIT_ARGUMENT_SPEC,
+            name=dict(type='str'),
+            id=dict(type='str'),
+            provider=dict(type='str', choices=['digitalocean', 'vultr', 'hetzner', 'aws', 'akamai', 'custom']),
+            region=dict(type='str'),
+            size=dict(type='str'),
+            os=dict(type='str', choices=['ubuntu-22.04', 'ubuntu-24.04']),
+            state=dict(type='str', choices=['present', 'absent'], default='present'),
+        ),
+        required_one_of=[('name', 'id')],
+    ).run(ensure_server)
+
+
+if __name__ == '__main__':
+    main()
