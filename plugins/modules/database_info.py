@@ -1,0 +1,109 @@
+#!/usr/bin/python
+# -*- coding: utf-8 -*-
+# Copyright: flywp.cloud contributors
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+
+from __future__ import annotations
+
+DOCUMENTATION = r"""
+module: database_info
+short_description: List the databases of a FlyWP server
+version_added: 0.1.0
+description:
+  - Read the MySQL databases of a FlyWP server. FlyWP makes one for each site, named
+    after the site's domain (C(blog.example.com) gives C(blog_example_com)).
+  - This costs two requests, one for the server and one listing its databases.
+  - The FlyWP API only lists databases; it has no endpoint to create or delete one.
+    A site's database goes with the site (see M(flywp.cloud.site)).
+author:
+  - flywp.cloud contributors (@flywp)
+options:
+  server:
+    description:
+      - The server, by name or by id (a string of digits is taken as an id).
+      - A server that does not exist fails the task.
+    type: str
+    required: true
+  name:
+    description:
+      - Only the database with this name.
+    type: str
+extends_documentation_fragment:
+  - flywp.cloud.flywp
+  - flywp.cloud.flywp.info
+seealso:
+  - module: flywp.cloud.site
+  - module: flywp.cloud.site_info
+"""
+
+EXAMPLES = r"""
+- name: The databases of web-1
+  flywp.cloud.database_info:
+    server: web-1
+  register: databases
+
+- name: Their total size in MiB
+  ansible.builtin.debug:
+    msg: "{{ (databases.databases | map(attribute='size_bytes') | select | sum / 1048576) | round(1) }}"
+
+- name: The database of one site
+  flywp.cloud.database_info:
+    server: web-1
+    name: blog_example_com
+"""
+
+RETURN = r"""
+databases:
+  description:
+    - The databases as the FlyWP API shows them, in the order of the API.
+    - Empty when none matches.
+  returned: always
+  type: list
+  elements: dict
+  contains:
+    id:
+      description: The database's id.
+      type: int
+      sample: 40
+    server_id:
+      description: The id of the database's server.
+      type: int
+      sample: 12
+    site_id:
+      description: The id of the site the database belongs to.
+      type: int
+      sample: 31
+    name:
+      description: The database's name.
+      type: str
+      sample: blog_example_com
+    size_bytes:
+      description: The database's size in bytes, when FlyWP has measured it.
+      type: int
+      sample: 4259840
+"""
+
+from ansible_collections.flywp.cloud.plugins.module_utils.module import FlyWPModule
+from ansible_collections.flywp.cloud.plugins.module_utils.resource_types import DATABASE
+
+
+def read_databases(module):
+    params = module.params
+    server = module.find_server(params['server'], required=True)
+    databases = module.client.list(DATABASE.endpoint('list'), server_id=server['id'])
+    if params['name'] is not None:
+        databases = [database for database in databases if database.get('name') == params['name']]
+    return {'changed': False, 'databases': databases}
+
+
+def main():
+    FlyWPModule(
+        argument_spec=dict(
+            server=dict(type='str', required=True),
+            name=dict(type='str'),
+        ),
+    ).run(read_databases)
+
+
+if __name__ == '__main__':
+    main()
