@@ -1,0 +1,103 @@
+# -*- coding: utf-8 -*-
+# Copyright: flywp.cloud contributors
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+"""The endpoint table against the API contract (docs/api-contract.md)."""
+
+from __future__ import annotations
+
+import os
+import re
+import string
+
+import pytest
+
+from ansible_collections.flywp.cloud.plugins.module_utils.endpoints import ASSUMED, DOC, ENDPOINTS, resolve
+
+CONTRACT = os.path.join(os.path.dirname(os.path.abspath(__file__)), '..', '..', '..', '..', 'docs', 'api-contract.md')
+METHODS = ('GET', 'POST', 'PUT', 'PATCH', 'DELETE')
+ENDPOINT_IN_CELL = re.compile(r'`(GET|POST|PUT|PATCH|DELETE) (/[^`]*)`')
+
+
+def shape(path):
+    """A path with its placeholders made anonymous: /servers/{id} and /servers/{server_id} are one path."""
+    return re.sub(r'\{[^}]*\}', '{}', path)
+
+
+def contract_endpoints():
+    """{(method, path shape): source} from the Resources table of the contract."""
+    with open(CONTRACT, encoding='utf-8') as handle:
+        text = handle.read()
+    table = text.split('\n## Resources', 1)[1].split('\n## ', 1)[0]
+    endpoints = {}
+    for line in table.splitlines():
+        cells = [cell.strip() for cell in line.strip().strip('|').split('|')]
+        if len(cells) < 3 or cells[2] not in (DOC, ASSUMED):
+            continue
+        for method, path in ENDPOINT_IN_CELL.findall(cells[1]):
+            assert (method, shape(path)) not in endpoints, 'the contract lists %s %s twice' % (method, path)
+            endpoints[(method, shape(path))] = cells[2]
+    return endpoints
+
+
+def placeholders(path):
+    return [name for _text, name, _spec, _conversion in string.Formatter().parse(path) if name]
+
+
+def test_contract_table_is_read():
+    endpoints = contract_endpoints()
+    assert len(endpoints) >= 15
+    assert endpoints[('GET', '/servers')] == DOC
+    assert endpoints[('DELETE', '/servers/{}')] == ASSUMED
+
+
+@pytest.mark.parametrize('name', sorted(ENDPOINTS))
+def test_every_endpoint_has_method_path_and_source(name):
+    endpoint = ENDPOINTS[name]
+    assert re.match(r'^[a-z_]+\.[a-z_]+$', name)
+    assert endpoint.method in METHODS
+    assert endpoint.path.startswith('/') and not endpoint.path.endswith('/')
+    assert '//' not in endpoint.path and ' ' not in endpoint.path
+    assert endpoint.source in (DOC, ASSUMED)
+    assert all(re.match(r'^[a-z]+_id$', part) for part in placeholders(endpoint.path))
+
+
+def test_paths_are_unique_per_method():
+    seen = {}
+    for name, endpoint in sorted(ENDPOINTS.items()):
+        key = (endpoint.method, shape(endpoint.path))
+        assert key not in seen, '%s and %s are both %s %s' % (seen.get(key), name, endpoint.method, endpoint.path)
+        seen[key] = name
+
+
+def test_table_and_contract_name_the_same_endpoints():
+    table = dict(((endpoint.method, shape(endpoint.path)), endpoint.source) for endpoint in ENDPOINTS.values())
+    assert set(table) == set(contract_endpoints())
+
+
+def test_assumed_endpoints_are_the_contracts_assumed_rows():
+    contract = contract_endpoints()
+    assumed_in_table = set((e.method, shape(e.path)) for e in ENDPOINTS.values() if e.source == ASSUMED)
+    assumed_in_contract = set(key for key, source in contract.items() if source == ASSUMED)
+    assert assumed_in_table == assumed_in_contract
+    assert assumed_in_table  # the contract does mark some rows [assumed]
+    documented = set((e.method, shape(e.path)) for e in ENDPOINTS.values() if e.source == DOC)
+    assert documented == set(key for key, source in contract.items() if source == DOC)
+
+
+def test_resolve_fills_the_path_with_numeric_or_string_ids():
+    endpoint, path = resolve('ssh_key.delete', {'server_id': 12, 'key_id': '7'})
+    assert endpoint is ENDPOINTS['ssh_key.delete']
+    assert path == '/servers/12/ssh-keys/7'
+    assert resolve('server.get', {'server_id': '12'})[1] == resolve('server.get', {'server_id': 12})[1]
+
+
+def test_resolve_quotes_ids_so_they_stay_one_path_segment():
+    assert resolve('server.get', {'server_id': '1/../2'})[1] == '/servers/1%2F..%2F2'
+    assert resolve('server.get', {'server_id': 'a b?c'})[1] == '/servers/a%20b%3Fc'
+
+
+def test_resolve_needs_every_id_of_the_path():
+    with pytest.raises(KeyError):
+        resolve('site.get', {'server_id': 1})
+    with pytest.raises(KeyError):
+        resolve('server.nothing', {})
