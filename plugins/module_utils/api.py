@@ -287,6 +287,8 @@ class FlyWPClient:
                 '%s: %s' % (field, ' '.join(messages)) for field, messages in sorted(errors.items()))
         elif status >= 500:
             text += ': the FlyWP service failed%s. Try again later.' % (' (tried %d times)' % (retries + 1) if retries else '')
+        if not text.endswith('.'):
+            text += '.'
         if api_message and not (status == 422 and errors):
             text += ' The API said: %s' % api_message
         return FlyWPAPIError(self._redact(text), method=method, path=path, status=status,
