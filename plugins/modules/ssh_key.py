@@ -13,7 +13,7 @@ description:
   - Add SSH public keys to a FlyWP server, replace them, or remove them.
   - Give one key with O(name) and O(public_key), or many at once with O(keys). The list
     form costs one request to read the server's keys whatever their number, where a loop
-    over the single form costs one per key: under the FlyWP rate limit of 60 requests a
+    over the single form costs one per key. Under the FlyWP rate limit of 60 requests a
     minute, prefer O(keys).
   - The FlyWP API may not echo a public key back, so keys are compared by their SHA256
     fingerprint.
@@ -21,7 +21,7 @@ description:
     with a warning and left alone, unless O(force=true), which adds the new key and then
     removes the old one.
 author:
-  - flywp.cloud contributors
+  - flywp.cloud contributors (@flywp)
 options:
   server:
     description:
@@ -60,7 +60,7 @@ options:
     default: false
   force:
     description:
-      - Replace a key whose public key differs from O(public_key): add the new key, then
+      - Replace a key whose public key differs from O(public_key); that adds the new key, then
         remove the old one.
     type: bool
     default: false
@@ -130,16 +130,23 @@ from ansible_collections.flywp.cloud.plugins.module_utils.resource_types import 
 from ansible_collections.flywp.cloud.plugins.module_utils.validation import InvalidInput, ssh_public_key
 
 
+def desired_key(key, present):
+    """The key as it is sent and compared, checked: the API trims names, so they are trimmed here too."""
+    name = (key.get('name') or '').strip()
+    if not name:
+        raise InvalidInput('name must not be empty.')
+    if present and not key.get('public_key'):
+        raise InvalidInput('public_key is required for key %r when state=present.' % name)
+    if key.get('public_key'):
+        ssh_public_key(key['public_key'])
+    return {'name': name, 'public_key': key.get('public_key')}
+
+
 def ensure_keys(module):
     params = module.params
     single = params['keys'] is None
-    items = [{'name': params['name'], 'public_key': params['public_key']}] if single else params['keys']
     present = params['state'] == 'present'
-    for item in items:
-        if present and not item.get('public_key'):
-            raise InvalidInput('public_key is required for key %r when state=present.' % item['name'])
-        if item.get('public_key'):
-            ssh_public_key(item['public_key'])
+    items = [desired_key(key, present) for key in ([params] if single else params['keys'])]
     server = module.find_server(params['server'], required=present)
     if server is None:
         return {'changed': False, 'ssh_key' if single else 'ssh_keys': {} if single else []}
