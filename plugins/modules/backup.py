@@ -1,0 +1,257 @@
+#!/usr/bin/python
+# -*- coding: utf-8 -*-
+# Copyright: flywp.cloud contributors
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+
+from __future__ import annotations
+
+DOCUMENTATION = r"""
+module: backup
+short_description: Back up a FlyWP site
+version_added: 0.1.0
+description:
+  - Start a backup of a FlyWP site and, by default, wait until it is completed.
+  - Without O(max_age), B(every run starts a new backup) and reports a change, so the
+    task is not idempotent by itself. Set O(max_age) to make it so.
+  - With O(max_age), the task only starts a backup when the newest completed backup of
+    the same O(type) is older than O(max_age). Otherwise it reports no change and returns
+    that backup. One request reads the site's backups.
+  - With O(max_age), a backup of the same O(type) that is already C(pending) or C(running)
+    counts as the fresh one; no second backup is started. With O(wait=true), the task
+    waits for it, and fails if it ends C(failed).
+  - A backup that ends C(failed) while the task waits for it fails the task, with the
+    backup in the result. Backups that failed are never counted as recent; the next run
+    starts a new one.
+  - The site is given by id, which needs no request to find it, or by domain together
+    with O(server).
+author:
+  - flywp.cloud contributors (@flywp)
+options:
+  site:
+    description:
+      - The site, by id (a string of digits) or by domain.
+      - A domain needs O(server).
+    type: str
+    required: true
+  server:
+    description:
+      - The server of the site, by name or by id (a string of digits is taken as an id).
+      - Required when O(site) is a domain; not used when O(site) is an id.
+    type: str
+  type:
+    description:
+      - What the backup holds. V(full) is the database and the files.
+    type: str
+    choices: [full, database, files]
+    default: full
+  max_age:
+    description:
+      - Only start a backup when the newest completed backup of this O(type) is older than
+        this.
+      - Seconds, or a duration such as V(45m), V(12h), V(7d), V(2w) or V(1d12h).
+      - When not set, every run starts a backup.
+    type: str
+  wait:
+    description:
+      - Wait until the backup is C(completed), polling the site's backups. A backup that
+        ends C(failed) fails the task.
+      - With V(false), the task returns the backup as C(pending) as soon as it is started.
+    type: bool
+    default: true
+  wait_timeout:
+    description:
+      - Seconds to wait for the backup with O(wait=true). When they pass, the task fails;
+        the backup goes on in FlyWP.
+    type: int
+    default: 600
+extends_documentation_fragment:
+  - flywp.cloud.flywp
+attributes:
+  check_mode:
+    description: Can run in check mode and return changed status prediction without modifying target.
+    support: full
+    details:
+      - In check mode the site's backups are read, and no backup is started.
+  diff_mode:
+    description: Will return details on what has changed (or possibly needs changing in check_mode), when in diff mode.
+    support: full
+    details:
+      - C(before) is the newest completed backup of O(type) (empty when there is none),
+        C(after) is the backup that was started.
+  action_group:
+    description: Use C(group/flywp.cloud.all) in C(module_defaults) to set the API options once for every module.
+    support: full
+    membership:
+      - flywp.cloud.all
+seealso:
+  - module: flywp.cloud.backup_info
+"""
+
+EXAMPLES = r"""
+- name: Back up a site unless it was backed up in the last day (idempotent)
+  flywp.cloud.backup:
+    server: web-1
+    site: example.com
+    max_age: 1d
+
+- name: Back up the database before an upgrade, every time this runs
+  flywp.cloud.backup:
+    site: "{{ site_id }}"
+    type: database
+  register: pre_upgrade_backup
+
+- name: Start backups of many sites without waiting for each
+  flywp.cloud.backup:
+    site: "{{ item }}"
+    max_age: 12h
+    wait: false
+  loop: "{{ site_ids }}"
+"""
+
+RETURN = r"""
+backup:
+  description:
+    - The backup that was started, or with O(max_age) the recent (or running) one that
+      made starting one unnecessary.
+    - In check mode, a prediction of the backup that would be started, with C(id) null.
+    - Also returned when the task fails because the backup ended C(failed).
+  returned: success, or when the backup failed
+  type: dict
+  contains:
+    id:
+      description: The id of the backup.
+      type: int
+      sample: 31
+    site_id:
+      description: The id of the site.
+      type: int
+      sample: 12
+    type:
+      description: V(full), V(database) or V(files).
+      type: str
+      sample: full
+    status:
+      description: V(pending), V(running), V(completed) or V(failed).
+      type: str
+      sample: completed
+    size_bytes:
+      description: The size of the backup once completed.
+      type: int
+      sample: 268562432
+    created_at:
+      description: When the backup was started (ISO 8601).
+      type: str
+      sample: "2026-11-27T10:00:00.000000Z"
+    completed_at:
+      description: When the backup was completed (ISO 8601), or null.
+      type: str
+      sample: "2026-11-27T10:01:30.000000Z"
+"""
+
+import calendar
+import re
+import time
+
+from ansible_collections.flywp.cloud.plugins.module_utils.api import FlyWPAPIError, FlyWPError
+from ansible_collections.flywp.cloud.plugins.module_utils.module import WAIT_ARGUMENT_SPEC, FlyWPModule
+from ansible_collections.flywp.cloud.plugins.module_utils.resource import wait_until_ready
+from ansible_collections.flywp.cloud.plugins.module_utils.resource_types import BACKUP
+from ansible_collections.flywp.cloud.plugins.module_utils.validation import duration
+
+IN_PROGRESS = ('pending', 'running')
+TIMESTAMP = re.compile(r'^(\d{4})-(\d\d)-(\d\d)[T ](\d\d):(\d\d):(\d\d)(?:\.(\d+))?\s*(Z|[+-]\d\d:?\d\d)?$', re.IGNORECASE)
+
+
+def unix_time(value):
+    """Seconds since the epoch of an ISO 8601 time (UTC when it has no zone), or None."""
+    if isinstance(value, (int, float)) and not isinstance(value, bool):
+        return float(value)
+    found = TIMESTAMP.match(str(value or '').strip())
+    if not found:
+        return None
+    seconds = calendar.timegm(tuple(int(part) for part in found.groups()[:6])) + float('0.' + (found.group(7) or '0'))
+    zone = found.group(8)
+    if zone and zone.upper() != 'Z':
+        digits = zone[1:].replace(':', '')
+        offset = int(digits[:2]) * 3600 + int(digits[2:]) * 60
+        seconds -= offset if zone[0] == '+' else -offset
+    return seconds
+
+
+def newest(backups, statuses):
+    """The most recent backup in one of the statuses, or None."""
+    def recency(backup):
+        moment = unix_time(backup.get('completed_at')) or unix_time(backup.get('created_at')) or 0.0
+        number = str(backup.get('id'))
+        return moment, int(number) if number.isdigit() else 0
+    return max((backup for backup in backups if backup.get('status') in statuses), key=recency, default=None)
+
+
+def age(backup):
+    """Seconds since the backup was completed; None when the API does not say when."""
+    moment = unix_time(backup.get('completed_at')) or unix_time(backup.get('created_at'))
+    return None if moment is None else time.time() - moment
+
+
+def site_api(module, site_ref, action):
+    """Run action(); a 404 from an endpoint under /sites/{site_id} means there is no such site."""
+    try:
+        return action()
+    except FlyWPAPIError as error:
+        if error.status == 404:
+            raise FlyWPError('There is no FlyWP site with id %s: check the id, or give the domain and the server. '
+                             '(%s)' % (site_ref, error), result=error.result)
+        raise
+
+
+def ensure_backup(module):
+    params = module.params
+    max_age = duration(params['max_age']) if params['max_age'] is not None else None
+    site = module.find_site(params['site'], params['server'], required=True)
+    parent = {'site_id': site['id']}
+
+    latest = None
+    # Without max_age the list only serves the diff, and check mode's test that the site exists.
+    if max_age is not None or module._diff or module.check_mode:
+        backups = site_api(module, site['id'], lambda: module.client.list(BACKUP.endpoint('list'), **parent))
+        of_type = [backup for backup in backups if backup.get('type') == params['type']]
+        latest = newest(of_type, ('completed',))
+        if max_age is not None:
+            recent_enough = latest is not None and age(latest) is not None and age(latest) < max_age
+            found = latest if recent_enough else newest(of_type, IN_PROGRESS)
+            if found is not None:
+                if params['wait'] and not module.check_mode:
+                    found = wait_until_ready(module.client, BACKUP, found, parent, params['wait_timeout'])
+                return {'changed': False, BACKUP.name: BACKUP.public(found),
+                        'diff': {'before': BACKUP.public(latest), 'after': BACKUP.public(latest)}}
+    before = BACKUP.public(latest)
+
+    item = {'type': params['type']}
+    if module.check_mode:
+        backup = dict(BACKUP.expected(item), id=None, site_id=site['id'], status='pending')
+    else:
+        backup = site_api(module, site['id'], lambda: module.client.call(
+            BACKUP.endpoint('create'), body=BACKUP.body(item), **parent))
+        if params['wait']:
+            try:
+                backup = wait_until_ready(module.client, BACKUP, backup, parent, params['wait_timeout'])
+            except FlyWPError as error:
+                error.result.update(changed=True, diff={'before': before, 'after': error.result.get(BACKUP.name, {})})
+                raise
+    return {'changed': True, BACKUP.name: BACKUP.public(backup), 'diff': {'before': before, 'after': BACKUP.public(backup)}}
+
+
+def main():
+    FlyWPModule(
+        argument_spec=dict(
+            site=dict(type='str', required=True),
+            server=dict(type='str'),
+            type=dict(type='str', choices=['full', 'database', 'files'], default='full'),
+            max_age=dict(type='str'),
+            **WAIT_ARGUMENT_SPEC
+        ),
+    ).run(ensure_backup)
+
+
+if __name__ == '__main__':
+    main()

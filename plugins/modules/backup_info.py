@@ -1,0 +1,111 @@
+#!/usr/bin/python
+# -*- coding: utf-8 -*-
+# Copyright: flywp.cloud contributors
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+
+from __future__ import annotations
+
+DOCUMENTATION = r"""
+module: backup_info
+short_description: List the backups of a FlyWP site
+version_added: 0.1.0
+description:
+  - Read every backup of one FlyWP site, in any status.
+  - The site is given by id, which costs one request in all, or by domain together with
+    O(server), which costs two more to find the server and the site.
+author:
+  - flywp.cloud contributors (@flywp)
+options:
+  site:
+    description:
+      - The site, by id (a string of digits) or by domain.
+      - A domain needs O(server).
+      - The task fails when there is no such site.
+    type: str
+    required: true
+  server:
+    description:
+      - The server of the site, by name or by id (a string of digits is taken as an id).
+      - Required when O(site) is a domain; not used when O(site) is an id.
+    type: str
+extends_documentation_fragment:
+  - flywp.cloud.flywp
+  - flywp.cloud.flywp.info
+seealso:
+  - module: flywp.cloud.backup
+"""
+
+EXAMPLES = r"""
+- name: Read the backups of a site
+  flywp.cloud.backup_info:
+    server: web-1
+    site: example.com
+  register: example_backups
+
+- name: Show when the newest completed backup was made
+  ansible.builtin.debug:
+    msg: >-
+      {{ example_backups.backups | selectattr('status', 'equalto', 'completed')
+         | map(attribute='completed_at') | max | default('never') }}
+"""
+
+RETURN = r"""
+backups:
+  description: The backups of the site, as the FlyWP API lists them.
+  returned: success
+  type: list
+  elements: dict
+  contains:
+    id:
+      description: The id of the backup.
+      type: int
+      sample: 31
+    site_id:
+      description: The id of the site.
+      type: int
+      sample: 12
+    type:
+      description: V(full), V(database) or V(files).
+      type: str
+      sample: full
+    status:
+      description: V(pending), V(running), V(completed) or V(failed).
+      type: str
+      sample: completed
+    size_bytes:
+      description: The size of the backup once completed, else null.
+      type: int
+      sample: 268562432
+    created_at:
+      description: When the backup was started (ISO 8601).
+      type: str
+      sample: "2026-11-27T10:00:00.000000Z"
+    completed_at:
+      description: When the backup was completed (ISO 8601), or null.
+      type: str
+      sample: "2026-11-27T10:01:30.000000Z"
+"""
+
+from ansible_collections.flywp.cloud.plugins.module_utils.api import FlyWPAPIError, FlyWPError
+from ansible_collections.flywp.cloud.plugins.module_utils.module import FlyWPModule
+from ansible_collections.flywp.cloud.plugins.module_utils.resource_types import BACKUP
+
+
+def read_backups(module):
+    site = module.find_site(module.params['site'], module.params['server'], required=True)
+    try:
+        backups = module.client.list(BACKUP.endpoint('list'), site_id=site['id'])
+    except FlyWPAPIError as error:
+        if error.status == 404:
+            raise FlyWPError('There is no FlyWP site with id %s: check the id, or give the domain and the server. '
+                             '(%s)' % (site['id'], error), result=error.result)
+        raise
+    return {'changed': False, BACKUP.plural: [BACKUP.public(backup) for backup in backups]}
+
+
+def main():
+    FlyWPModule(argument_spec=dict(site=dict(type='str', required=True), server=dict(type='str'))).run(read_backups)
+
+
+if __name__ == '__main__':
+    main()
