@@ -70,6 +70,8 @@ step_units() {
 step_integration() {
     local target found=''
     for target in "$COLLECTION_COPY"/tests/integration/targets/*/; do
+        # setup_* and prepare_* targets only serve the others (ansible-test's convention)
+        [[ $(basename "$target") == @(setup|prepare)_* ]] && continue
         [[ -n $(ls -A "$target" 2>/dev/null) ]] && found=yes
     done
     [[ -n $found ]] || skip "no integration targets yet"
