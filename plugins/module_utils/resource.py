@@ -107,10 +107,7 @@ def converge(client, rtype, items, parent=None, state='present', exclusive=False
     'before' and 'after' (for a diff), 'warnings'}.
     """
     parent = parent or {}
-    keys = [rtype.key_of_item(item) for item in items]
-    if len(set(keys)) < len(keys):
-        raise FlyWPError('Two of the %ss asked for have the same %s: each must be listed once.' % (
-            rtype.label, ' and '.join(rtype.key)))
+    keys = check_unique(rtype, items)
     if existing is None:
         existing = client.list(rtype.endpoint('list'), **parent)
     existing = [obj for obj in existing if not rtype.is_gone(obj)]
@@ -165,6 +162,19 @@ def converge(client, rtype, items, parent=None, state='present', exclusive=False
         'after': [rtype.public(obj) for obj in scope if str(obj['id']) not in deleted] + [rtype.public(obj) for obj in created],
         'warnings': warnings,
     }
+
+
+def check_unique(rtype, items):
+    """The natural keys of the items; fails when two items name the same object.
+
+    converge() checks this itself; a module may call it first to refuse such a list
+    before any request.
+    """
+    keys = [rtype.key_of_item(item) for item in items]
+    if len(set(keys)) < len(keys):
+        raise FlyWPError('Two of the %ss asked for have the same %s: each must be listed once.' % (
+            rtype.label, ' and '.join(rtype.key)))
+    return keys
 
 
 def _only_match(rtype, existing, item):
