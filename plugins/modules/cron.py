@@ -135,6 +135,7 @@ crons:
 """
 
 from ansible_collections.flywp.cloud.plugins.module_utils.module import FlyWPModule
+from ansible_collections.flywp.cloud.plugins.module_utils.resource import check_unique
 from ansible_collections.flywp.cloud.plugins.module_utils.resource_types import CRON
 from ansible_collections.flywp.cloud.plugins.module_utils.validation import InvalidInput, cron_frequency
 
@@ -159,6 +160,7 @@ def ensure_jobs(module):
     present = params['state'] == 'present'
     jobs = [params] if single else params['jobs']
     items = [desired_job(job, present) for job in jobs]
+    check_unique(CRON, items)
     server = module.find_server(params['server'], required=present)
     if server is None:
         return {'changed': False, 'cron' if single else 'crons': {} if single else []}

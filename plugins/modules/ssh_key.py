@@ -126,6 +126,7 @@ ssh_keys:
 """
 
 from ansible_collections.flywp.cloud.plugins.module_utils.module import FlyWPModule
+from ansible_collections.flywp.cloud.plugins.module_utils.resource import check_unique
 from ansible_collections.flywp.cloud.plugins.module_utils.resource_types import SSH_KEY
 from ansible_collections.flywp.cloud.plugins.module_utils.validation import InvalidInput, ssh_public_key
 
@@ -147,6 +148,7 @@ def ensure_keys(module):
     single = params['keys'] is None
     present = params['state'] == 'present'
     items = [desired_key(key, present) for key in ([params] if single else params['keys'])]
+    check_unique(SSH_KEY, items)
     server = module.find_server(params['server'], required=present)
     if server is None:
         return {'changed': False, 'ssh_key' if single else 'ssh_keys': {} if single else []}
