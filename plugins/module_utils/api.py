@@ -122,10 +122,14 @@ class RateLimitBudget:
         retry_after = headers.get('Retry-After')
         if retry_after:
             retry_after = retry_after.strip()
+            # The API says when the window ends: pacing must not wait on top of it until a
+            # later X-RateLimit-Reset (rounded up to the second).
             if retry_after.isdigit():
+                self.reset_at = self._clock() + float(retry_after)
                 return float(retry_after)
             try:
-                return parsedate_to_datetime(retry_after).timestamp() - self._clock()
+                self.reset_at = parsedate_to_datetime(retry_after).timestamp()
+                return self.reset_at - self._clock()
             except (TypeError, ValueError, IndexError, OverflowError):
                 pass
         reset = _header_int(headers, 'X-RateLimit-Reset')
