@@ -88,9 +88,10 @@ class RateLimitBudget:
     waits after a 429 and the waits before a request known to be refused.
     """
 
-    def __init__(self, timeout, window=RATE_LIMIT_WINDOW, sleep=time.sleep, clock=time.time):
+    def __init__(self, timeout, window=RATE_LIMIT_WINDOW, sleep=time.sleep, clock=time.time, backoff=1.0):
         self.timeout = timeout
         self.window = window
+        self.backoff = backoff
         self.waited = 0.0
         self.remaining = None
         self.reset_at = None
@@ -135,7 +136,7 @@ class RateLimitBudget:
         reset = _header_int(headers, 'X-RateLimit-Reset')
         if reset is not None:
             return reset - self._clock()
-        return min(2 ** attempt, 30) * (1 + random.random() / 2)
+        return min(self.backoff * 2 ** attempt, 30) * (1 + random.random() / 2)
 
     def wait(self, seconds, method, path, reason):
         seconds = max(seconds, 0.25)
@@ -196,7 +197,7 @@ class FlyWPClient:
         self._token = token
         self.timeout = timeout
         self.backoff = backoff
-        self.budget = RateLimitBudget(rate_limit_timeout, window=window)
+        self.budget = RateLimitBudget(rate_limit_timeout, window=window, backoff=backoff)
         self.session = requests.Session()
         self.session.verify = validate_certs
         self.session.headers.update({
