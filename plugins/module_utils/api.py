@@ -235,8 +235,10 @@ class FlyWPClient:
             self.budget.pace(method, path)
             try:
                 response = self.session.request(method, url, params=params, data=data, timeout=self.timeout)
-            except (requests.ConnectionError, requests.Timeout) as exc:
-                if method in SAFE_TO_RETRY and transient < TRANSIENT_RETRIES:
+            except requests.RequestException as exc:
+                # Refused, dropped, cut short in the middle of the answer, or no answer in time.
+                network = isinstance(exc, (requests.ConnectionError, requests.Timeout, requests.exceptions.ChunkedEncodingError))
+                if network and method in SAFE_TO_RETRY and transient < TRANSIENT_RETRIES:
                     transient += 1
                     self._back_off(transient)
                     continue
