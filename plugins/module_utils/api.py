@@ -280,6 +280,7 @@ class FlyWPClient:
     def _error(self, endpoint, path, response, retries):
         method, status = endpoint.method, response.status_code
         api_message, errors = _error_body(response)
+        errors = dict((field, [self._redact(message) for message in messages]) for field, messages in errors.items())
         text = 'The FlyWP API answered %d to %s %s' % (status, method, path)
         if status == 401:
             text += ': the API token was not accepted. Check the token in FLYWP_API_TOKEN or the api_token option.'
