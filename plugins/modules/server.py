@@ -135,7 +135,8 @@ server:
   description:
     - The server as the FlyWP API shows it; after a wait, as it was when it became C(ready).
     - In check mode, a server that would be created shows the given options and an C(id) of V(null).
-    - Empty when the server was deleted or was not there.
+    - With O(state=absent), the server that was deleted (in check mode, that would be);
+      empty when there was none.
     - Also returned when the task fails because the server ended C(failed) or the wait timed out.
   returned: always
   type: dict

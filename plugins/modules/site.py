@@ -142,7 +142,8 @@ site:
     - The site as the FlyWP API shows it; after a wait, as it was when it became C(active).
     - In check mode, a site that would be created shows the given options (without the
       administrator's password) and an C(id) of V(null).
-    - Empty when the site was deleted or was not there.
+    - With O(state=absent), the site that was deleted (in check mode, that would be);
+      empty when there was none, or no server.
     - Also returned when the task fails because the site ended C(failed) or the wait timed out.
   returned: always
   type: dict
