@@ -105,16 +105,19 @@ step_build() {
     local bin dist=$BUILD_DIR/dist scratch=$BUILD_DIR/installed module
     bin=$(venv_dir newest)/bin
     rm -rf "$dist" "$scratch"
-    "$bin/ansible-galaxy" collection build "$COLLECTION_COPY" --output-path "$dist"
-    "$bin/ansible-galaxy" collection install --offline -p "$scratch" "$dist"/flywp-cloud-*.tar.gz
     cd "$BUILD_DIR" # not inside an ansible_collections tree, so only the installed copy is seen
     export ANSIBLE_COLLECTIONS_PATH=$scratch
+    "$bin/ansible-galaxy" collection build "$COLLECTION_COPY" --output-path "$dist"
+    "$bin/ansible-galaxy" collection install --offline -p "$scratch" "$dist"/flywp-cloud-*.tar.gz
     "$bin/ansible-galaxy" collection list -p "$scratch" flywp.cloud
     module=$(find "$scratch/ansible_collections/flywp/cloud/plugins/modules" -name '[a-z]*.py' 2>/dev/null |
         sort | head -n 1)
     if [[ -n $module ]]; then
         module=$(basename "$module" .py)
-        "$bin/ansible-doc" "flywp.cloud.$module" | head -n 15
+        local doc
+        doc=$("$bin/ansible-doc" "flywp.cloud.$module")
+        head -n 12 <<<"$doc"
+        echo "[... ansible-doc flywp.cloud.$module: $(wc -l <<<"$doc") lines]"
     else
         echo "no module to show with ansible-doc yet"
     fi
@@ -126,7 +129,11 @@ step_ee() {
     bin=$(venv_dir newest)/bin
     cd "$COLLECTION_COPY"
     rm -rf "$BUILD_DIR/ee-context"
-    "$bin/ansible-builder" create -f meta/execution-environment.yml -c "$BUILD_DIR/ee-context"
+    # introspect reads the file's relative paths (python: requirements.txt) against the
+    # collection root; a copy there makes create read them the same way.
+    cp meta/execution-environment.yml .execution-environment.yml
+    "$bin/ansible-builder" create -f .execution-environment.yml -c "$BUILD_DIR/ee-context"
+    rm -f .execution-environment.yml
     PATH="$bin:$PATH" "$bin/ansible-builder" introspect --sanitize "$BUILD_DIR"
 }
 
