@@ -79,7 +79,12 @@ def fleet(sim):
     return sim.seed(FLEET)
 
 
-def run(tmp_path, config=None, cache=True, name='test.flywp.yml', loader=None, text=None):
+def run(tmp_path, config=None, cache=True, loader=None, text=None):
+    """Parse an inventory file with these options; return the inventory."""
+    return run_plugin(tmp_path, config, cache, loader, text)[0]
+
+
+def run_plugin(tmp_path, config=None, cache=True, loader=None, text=None, name='test.flywp.yml'):
     """Parse an inventory file with these options; return (inventory, plugin)."""
     path = tmp_path / name
     if text is None:
@@ -162,7 +167,7 @@ def test_other_plugin_name_is_refused(tmp_path):
 # --- the default inventory ---
 
 def test_defaults_every_ready_server_one_request(tmp_path, sim, fleet):
-    inventory, _ = run(tmp_path)
+    inventory = run(tmp_path)
 
     assert hosts(inventory) == ['home', 'web-1', 'web-1-3', 'web-2']
     assert api_requests(sim) == ['GET /servers?page=1']
@@ -179,7 +184,7 @@ def test_defaults_every_ready_server_one_request(tmp_path, sim, fleet):
 
 
 def test_defaults_groups(tmp_path, fleet):
-    inventory, _ = run(tmp_path)
+    inventory = run(tmp_path)
 
     assert hosts(inventory, 'flywp_provider_hetzner') == ['web-1']
     assert hosts(inventory, 'flywp_provider_vultr') == ['web-1-3']
@@ -193,20 +198,20 @@ def test_defaults_groups(tmp_path, fleet):
 
 
 def test_default_groups_off_keeps_the_flywp_group(tmp_path, fleet):
-    inventory, _ = run(tmp_path, {'default_groups': False})
+    inventory = run(tmp_path, {'default_groups': False})
 
     assert hosts(inventory) == ['home', 'web-1', 'web-1-3', 'web-2']
     assert sorted(inventory.groups) == ['all', 'flywp', 'ungrouped']
 
 
 def test_group_names_are_sanitised(tmp_path, fleet):
-    inventory, _ = run(tmp_path, {'include_all_statuses': True})
+    inventory = run(tmp_path, {'include_all_statuses': True})
 
     assert hosts(inventory, 'flywp_region_eu_west_1') == ['broken']
 
 
 def test_token_is_never_a_variable(tmp_path, fleet):
-    inventory, _ = run(tmp_path, {'include_sites': True, 'include_all_statuses': True})
+    inventory = run(tmp_path, {'include_sites': True, 'include_all_statuses': True})
 
     assert inventory.hosts
     assert not [value for value in every_value(inventory) if DEMO_TOKEN in value]
@@ -214,14 +219,14 @@ def test_token_is_never_a_variable(tmp_path, fleet):
 
 def test_servers_without_an_ip_address_have_no_ansible_host(tmp_path, sim):
     sim.seed([{'name': 'new', 'status': 'creating'}])
-    inventory, _ = run(tmp_path, {'include_all_statuses': True})
+    inventory = run(tmp_path, {'include_all_statuses': True})
 
     assert hosts(inventory) == ['new']
     assert 'ansible_host' not in host_vars(inventory, 'new')
 
 
 def test_empty_account(tmp_path, sim):
-    inventory, _ = run(tmp_path)
+    inventory = run(tmp_path)
 
     assert hosts(inventory) == []
     assert 'flywp' in inventory.groups
@@ -237,7 +242,7 @@ def test_unknown_fields_become_prefixed_variables(tmp_path, sim, monkeypatch):
         return [dict(item, **{'team': 'blue', 'backup-window': '02:00'}) for item in items]
 
     monkeypatch.setattr(FlyWPClient, 'list', with_extra_fields)
-    inventory, _ = run(tmp_path)
+    inventory = run(tmp_path)
 
     assert host_vars(inventory, 'web-1')['flywp_team'] == 'blue'
     assert host_vars(inventory, 'web-1')['flywp_backup_window'] == '02:00'
@@ -247,7 +252,7 @@ def test_unknown_fields_become_prefixed_variables(tmp_path, sim, monkeypatch):
 
 def test_pagination_250_servers_three_requests(tmp_path, sim):
     sim.seed([{'name': 'srv-%03d' % i, 'provider': 'hetzner'} for i in range(250)])
-    inventory, _ = run(tmp_path)
+    inventory = run(tmp_path)
 
     assert len(hosts(inventory)) == 250
     assert hosts(inventory)[0] == 'srv-000' and hosts(inventory)[-1] == 'srv-249'
@@ -261,7 +266,7 @@ def test_pagination_250_servers_three_requests(tmp_path, sim):
 def test_options_in_the_file_win_over_the_environment(tmp_path, sim, fleet, monkeypatch):
     monkeypatch.setenv('FLYWP_API_URL', 'https://flywp.invalid/api/v1')
     monkeypatch.setenv('FLYWP_API_TOKEN', 'not-this-one')
-    inventory, _ = run(tmp_path, {'api_url': sim.api_url, 'api_token': DEMO_TOKEN})
+    inventory = run(tmp_path, {'api_url': sim.api_url, 'api_token': DEMO_TOKEN})
 
     assert 'web-2' in hosts(inventory)
 
@@ -269,7 +274,7 @@ def test_options_in_the_file_win_over_the_environment(tmp_path, sim, fleet, monk
 def test_token_from_a_lookup(tmp_path, fleet, monkeypatch):
     monkeypatch.delenv('FLYWP_API_TOKEN')
     monkeypatch.setenv('MY_FLYWP_TOKEN', DEMO_TOKEN)
-    inventory, _ = run(tmp_path, text="plugin: flywp.cloud.flywp\napi_token: \"{{ lookup('ansible.builtin.env', 'MY_FLYWP_TOKEN') }}\"\n")
+    inventory = run(tmp_path, text="plugin: flywp.cloud.flywp\napi_token: \"{{ lookup('ansible.builtin.env', 'MY_FLYWP_TOKEN') }}\"\n")
 
     assert 'web-2' in hosts(inventory)
 
@@ -277,8 +282,8 @@ def test_token_from_a_lookup(tmp_path, fleet, monkeypatch):
 def test_url_from_a_template(tmp_path, sim, fleet, monkeypatch):
     monkeypatch.setenv('FLYWP_API_URL', 'https://flywp.invalid/api/v1')
     monkeypatch.setenv('SIM_PORT', str(sim.port))
-    inventory, _ = run(tmp_path, text="plugin: flywp.cloud.flywp\n"
-                                      "api_url: \"http://127.0.0.1:{{ lookup('ansible.builtin.env', 'SIM_PORT') }}/api/v1\"\n")
+    inventory = run(tmp_path, text="plugin: flywp.cloud.flywp\n"
+                                   "api_url: \"http://127.0.0.1:{{ lookup('ansible.builtin.env', 'SIM_PORT') }}/api/v1\"\n")
 
     assert 'web-2' in hosts(inventory)
 
@@ -286,8 +291,8 @@ def test_url_from_a_template(tmp_path, sim, fleet, monkeypatch):
 def test_token_from_extra_vars_with_use_extra_vars(tmp_path, fleet, monkeypatch):
     monkeypatch.delenv('FLYWP_API_TOKEN')
     monkeypatch.setattr(context, 'CLIARGS', ImmutableDict(extra_vars=('vault_flywp_token=%s' % DEMO_TOKEN,)))
-    inventory, _ = run(tmp_path, text='plugin: flywp.cloud.flywp\nuse_extra_vars: true\n'
-                                      'api_token: "{{ vault_flywp_token }}"\n')
+    inventory = run(tmp_path, text='plugin: flywp.cloud.flywp\nuse_extra_vars: true\n'
+                                   'api_token: "{{ vault_flywp_token }}"\n')
 
     assert 'web-2' in hosts(inventory)
 
@@ -301,7 +306,7 @@ def test_token_encrypted_with_vault(tmp_path, fleet, monkeypatch):
     if hasattr(vault, 'VaultSecretsContext'):  # ansible-core 2.19 and later: what the CLI sets up
         monkeypatch.setattr(vault.VaultSecretsContext, '_current', vault.VaultSecretsContext(secrets))
     text = 'plugin: flywp.cloud.flywp\napi_token: !vault |\n' + ''.join('  %s\n' % line for line in ciphertext.splitlines())
-    inventory, _ = run(tmp_path, text=text, loader=loader)
+    inventory = run(tmp_path, text=text, loader=loader)
 
     assert 'web-2' in hosts(inventory)
 
@@ -315,20 +320,20 @@ def test_a_failing_template_names_the_option_not_the_value(tmp_path, fleet):
 def test_timeouts_and_certificates_reach_the_client(tmp_path, fleet, monkeypatch):
     monkeypatch.setenv('FLYWP_API_TIMEOUT', '7')
     monkeypatch.setenv('FLYWP_RATE_LIMIT_TIMEOUT', '11')
-    _, plugin = run(tmp_path, {'validate_certs': False})
+    plugin = run_plugin(tmp_path, {'validate_certs': False})[1]
 
     assert plugin._client.timeout == 7
     assert plugin._client.budget.timeout == 11
     assert plugin._client.session.verify is False
 
-    _, plugin = run(tmp_path, {'api_timeout': 3, 'rate_limit_timeout': 0})
+    plugin = run_plugin(tmp_path, {'api_timeout': 3, 'rate_limit_timeout': 0})[1]
     assert (plugin._client.timeout, plugin._client.budget.timeout, plugin._client.session.verify) == (3, 0, True)
 
 
 # --- host variables and host names ---
 
 def test_hostvars_prefix(tmp_path, fleet):
-    inventory, _ = run(tmp_path, {'hostvars_prefix': 'fw_', 'include_sites': True})
+    inventory = run(tmp_path, {'hostvars_prefix': 'fw_', 'include_sites': True})
 
     web2 = inventory.get_host('web-2').get_vars()
     assert web2['fw_name'] == 'web-2' and web2['fw_provider'] == 'digitalocean' and web2['fw_sites'] == []
@@ -343,7 +348,7 @@ def test_hostvars_prefix_must_make_variable_names(tmp_path, sim, prefix):
 
 
 def test_duplicate_names_oldest_keeps_it(tmp_path, fleet, warnings):
-    inventory, _ = run(tmp_path)
+    inventory = run(tmp_path)
 
     assert host_vars(inventory, 'web-1')['flywp_id'] == fleet[0]['id']
     assert host_vars(inventory, 'web-1-3')['flywp_id'] == fleet[2]['id']
@@ -354,14 +359,14 @@ def test_duplicate_names_oldest_keeps_it(tmp_path, fleet, warnings):
 def test_duplicate_names_whatever_the_api_order(tmp_path, fleet, monkeypatch):
     original = FlyWPClient.list
     monkeypatch.setattr(FlyWPClient, 'list', lambda client, name, **ids: list(reversed(original(client, name, **ids))))
-    inventory, _ = run(tmp_path)
+    inventory = run(tmp_path)
 
     assert host_vars(inventory, 'web-1')['flywp_id'] == fleet[0]['id']
 
 
 def test_duplicate_names_get_name_and_id(tmp_path, sim):
     servers = sim.seed([{'name': 'web'}, {'name': 'web-2'}, {'name': 'web'}])
-    inventory, _ = run(tmp_path)
+    inventory = run(tmp_path)
 
     assert hosts(inventory) == ['web', 'web-2', 'web-3']
     assert [host_vars(inventory, n)['flywp_id'] for n in ('web', 'web-2', 'web-3')] == [s['id'] for s in servers]
@@ -369,7 +374,7 @@ def test_duplicate_names_get_name_and_id(tmp_path, sim):
 
 def test_a_server_keeps_its_own_name_before_a_fallback_takes_it(tmp_path, sim, warnings):
     servers = sim.seed([{'name': 'a'}, {'name': 'a'}, {'name': 'a-2'}])
-    inventory, _ = run(tmp_path)
+    inventory = run(tmp_path)
 
     # the second "a" (id 2) would be a-2, the name of the third server: it gets a-2-2
     assert hosts(inventory) == ['a', 'a-2', 'a-2-2']
@@ -378,19 +383,19 @@ def test_a_server_keeps_its_own_name_before_a_fallback_takes_it(tmp_path, sim, w
 
 
 def test_hostname_from_a_field(tmp_path, fleet):
-    inventory, _ = run(tmp_path, {'hostname': 'ip_address'})
+    inventory = run(tmp_path, {'hostname': 'ip_address'})
 
     assert hosts(inventory) == sorted(fleet[i]['ip_address'] for i in (0, 1, 2, 5))
 
 
 def test_hostname_from_a_template(tmp_path, fleet):
-    inventory, _ = run(tmp_path, {'hostname': '{{ flywp_name }}.{{ flywp_provider }}'})
+    inventory = run(tmp_path, {'hostname': '{{ flywp_name }}.{{ flywp_provider }}'})
 
     assert hosts(inventory) == ['home.custom', 'web-1.hetzner', 'web-1.vultr', 'web-2.digitalocean']
 
 
 def test_hostname_empty_falls_back_to_name_and_id(tmp_path, fleet, warnings):
-    inventory, _ = run(tmp_path, {'hostname': 'region'})
+    inventory = run(tmp_path, {'hostname': 'region'})
 
     assert hosts(inventory) == ['ams', 'fra1', 'home-%s' % fleet[5]['id'], 'nyc3']
     assert warnings == ["hostname 'region' gives no name for 1 FlyWP server(s); they are named <name>-<id>: home-%s" % fleet[5]['id']]
@@ -401,7 +406,7 @@ def test_hostname_template_error(tmp_path, fleet, warnings):
     with pytest.raises(AnsibleError, match='Could not render hostname'):
         run(tmp_path, dict(spec, strict=True))
 
-    inventory, _ = run(tmp_path, dict(spec, strict=False))
+    inventory = run(tmp_path, dict(spec, strict=False))
     assert hosts(inventory) == sorted('%s-%s' % (fleet[i]['name'], fleet[i]['id']) for i in (0, 1, 2, 5))
     assert len(warnings) == 1
 
@@ -409,34 +414,34 @@ def test_hostname_template_error(tmp_path, fleet, warnings):
 # --- filters ---
 
 def test_only_ready_by_default_and_status_list(tmp_path, fleet):
-    inventory, _ = run(tmp_path, {'status': ['provisioning', 'FAILED']})
+    inventory = run(tmp_path, {'status': ['provisioning', 'FAILED']})
 
     assert hosts(inventory) == ['broken', 'db-1']
     assert hosts(inventory, 'flywp_status_failed') == ['broken']
 
 
 def test_include_all_statuses(tmp_path, fleet):
-    inventory, _ = run(tmp_path, {'include_all_statuses': True, 'status': ['failed']})
+    inventory = run(tmp_path, {'include_all_statuses': True, 'status': ['failed']})
 
     assert hosts(inventory) == ['broken', 'db-1', 'home', 'web-1', 'web-1-3', 'web-2']
 
 
 def test_provider_and_region(tmp_path, fleet):
-    inventory, _ = run(tmp_path, {'provider': ['Hetzner', 'vultr']})
+    inventory = run(tmp_path, {'provider': ['Hetzner', 'vultr']})
     assert hosts(inventory) == ['web-1', 'web-1-3']
 
-    inventory, _ = run(tmp_path, {'provider': ['hetzner', 'vultr'], 'region': ['AMS', 'nbg1'],
-                                  'include_all_statuses': True})
+    inventory = run(tmp_path, {'provider': ['hetzner', 'vultr'], 'region': ['AMS', 'nbg1'],
+                               'include_all_statuses': True})
     assert hosts(inventory) == ['db-1', 'web-1']  # db-1 is hetzner/nbg1, web-1 (id 3) is vultr/ams
     assert host_vars(inventory, 'web-1')['flywp_id'] == fleet[2]['id']
 
 
 def test_jinja_filters_all_must_be_true(tmp_path, fleet):
-    inventory, _ = run(tmp_path, {'filters': ["flywp_os == 'ubuntu-24.04'"]})
+    inventory = run(tmp_path, {'filters': ["flywp_os == 'ubuntu-24.04'"]})
     assert hosts(inventory) == ['home', 'web-1', 'web-1-3']
 
-    inventory, _ = run(tmp_path, {'filters': ["flywp_os == 'ubuntu-24.04'", "flywp_name is match('web')",
-                                              "ansible_host is defined"]})
+    inventory = run(tmp_path, {'filters': ["flywp_os == 'ubuntu-24.04'", "flywp_name is match('web')",
+                                           "ansible_host is defined"]})
     assert hosts(inventory) == ['web-1', 'web-1-3']
 
 
@@ -445,14 +450,14 @@ def test_a_filter_that_fails(tmp_path, fleet):
     with pytest.raises(AnsibleError, match='Could not evaluate the filter'):
         run(tmp_path, dict(spec, strict=True))
 
-    inventory, _ = run(tmp_path, dict(spec, strict=False))
+    inventory = run(tmp_path, dict(spec, strict=False))
     assert hosts(inventory) == []
 
 
 # --- compose, groups, keyed_groups ---
 
 def test_compose_then_groups_and_keyed_groups(tmp_path, fleet):
-    inventory, _ = run(tmp_path, {
+    inventory = run(tmp_path, {
         'compose': {'tier': "'production' if flywp_provider == 'hetzner' else 'staging'"},
         'groups': {'production': "tier == 'production'", 'php83': "'8.3' in flywp_php_versions"},
         'keyed_groups': [{'key': 'tier', 'prefix': 'tier'},
@@ -468,8 +473,8 @@ def test_compose_then_groups_and_keyed_groups(tmp_path, fleet):
 
 
 def test_compose_overrides_ansible_host_and_user(tmp_path, fleet):
-    inventory, _ = run(tmp_path, {'compose': {'ansible_host': 'flywp_name + ".example.net"', 'ansible_user': "'deploy'",
-                                              'ansible_connection': "'local'"}})
+    inventory = run(tmp_path, {'compose': {'ansible_host': 'flywp_name + ".example.net"', 'ansible_user': "'deploy'",
+                                           'ansible_connection': "'local'"}})
 
     web2 = host_vars(inventory, 'web-2')
     assert (web2['ansible_host'], web2['ansible_user'], web2['ansible_connection']) == ('web-2.example.net', 'deploy', 'local')
@@ -477,7 +482,7 @@ def test_compose_overrides_ansible_host_and_user(tmp_path, fleet):
 
 def test_bad_compose_is_skipped_unless_strict(tmp_path, fleet):
     spec = {'compose': {'broken': 'flywp_nothing.here', 'fine': 'flywp_id * 10'}}
-    inventory, _ = run(tmp_path, dict(spec, strict=False))
+    inventory = run(tmp_path, dict(spec, strict=False))
     web2 = host_vars(inventory, 'web-2')
     assert 'broken' not in web2 and int(web2['fine']) == fleet[1]['id'] * 10  # a string before ansible-core 2.19
 
@@ -486,10 +491,10 @@ def test_bad_compose_is_skipped_unless_strict(tmp_path, fleet):
 
 
 def test_leading_separator(tmp_path, fleet):
-    inventory, _ = run(tmp_path, {'keyed_groups': [{'key': 'flywp_provider'}], 'leading_separator': False})
+    inventory = run(tmp_path, {'keyed_groups': [{'key': 'flywp_provider'}], 'leading_separator': False})
     assert hosts(inventory, 'vultr') == ['web-1-3']
 
-    inventory, _ = run(tmp_path, {'keyed_groups': [{'key': 'flywp_provider'}]})
+    inventory = run(tmp_path, {'keyed_groups': [{'key': 'flywp_provider'}]})
     assert hosts(inventory, '_vultr') == ['web-1-3']
 
 
@@ -501,9 +506,9 @@ def test_include_sites_one_request_per_selected_server(tmp_path, sim):
         {'name': 'web-2'},
         {'name': 'old', 'status': 'failed', 'sites': [{'domain': 'old.example.com'}]},
     ])
-    inventory, _ = run(tmp_path, {'include_sites': True, 'groups': {'wordpress': 'flywp_sites | length > 0'},
-                                  'filters': ["flywp_sites | map(attribute='domain') | select('match', 'shop') | list | length > 0"
-                                              " or flywp_name == 'web-2'"]})
+    inventory = run(tmp_path, {'include_sites': True, 'groups': {'wordpress': 'flywp_sites | length > 0'},
+                               'filters': ["flywp_sites | map(attribute='domain') | select('match', 'shop') | list | length > 0"
+                                           " or flywp_name == 'web-2'"]})
 
     assert sorted(api_requests(sim)) == sorted(['GET /servers?page=1'] + ['GET /servers/%s/sites?page=1' % servers[i]['id']
                                                                           for i in (0, 1)])
@@ -514,7 +519,7 @@ def test_include_sites_one_request_per_selected_server(tmp_path, sim):
 
 
 def test_sites_off_by_default(tmp_path, sim, fleet):
-    inventory, _ = run(tmp_path)
+    inventory = run(tmp_path)
 
     assert 'flywp_sites' not in host_vars(inventory, 'web-1')
     assert api_requests(sim) == ['GET /servers?page=1']
@@ -530,7 +535,7 @@ def test_server_deleted_while_reading_is_left_out(tmp_path, sim, warnings, monke
         return original(client, name, **ids)
 
     monkeypatch.setattr(FlyWPClient, 'list', delete_first)
-    inventory, _ = run(tmp_path, {'include_sites': True})
+    inventory = run(tmp_path, {'include_sites': True})
 
     assert hosts(inventory) == ['web-2']
     assert warnings == ['FlyWP server web-1 (id %s) was deleted while the inventory was read; it is left out.' % servers[0]['id']]
@@ -546,10 +551,10 @@ def cached(tmp_path, **options):
 
 def test_cache_second_run_sends_nothing(tmp_path, sim):
     sim.seed([{'name': 'srv-%03d' % i} for i in range(250)])
-    inventory, _ = run(tmp_path, cached(tmp_path))
+    inventory = run(tmp_path, cached(tmp_path))
     assert len(api_requests(sim)) == 3
 
-    inventory, _ = run(tmp_path, cached(tmp_path))
+    inventory = run(tmp_path, cached(tmp_path))
     assert api_requests(sim) == []
     assert len(hosts(inventory)) == 250
     assert host_vars(inventory, 'srv-007')['flywp_name'] == 'srv-007'
@@ -558,7 +563,7 @@ def test_cache_second_run_sends_nothing(tmp_path, sim):
 def test_cache_never_holds_the_token(tmp_path, fleet):
     run(tmp_path, cached(tmp_path, include_sites=True, api_token=DEMO_TOKEN))
 
-    files = [os.path.join(root, name) for root, _, names in os.walk(str(tmp_path / 'cache')) for name in names]
+    files = [os.path.join(root, name) for root, dummy, names in os.walk(str(tmp_path / 'cache')) for name in names]
     assert files
     for path in files:
         with open(path, 'rb') as handle:
@@ -576,11 +581,11 @@ def test_flush_cache_fetches_again(tmp_path, sim, fleet):
     sim.seed([{'name': 'web-9'}])
     api_requests(sim)
 
-    inventory, _ = run(tmp_path, cached(tmp_path), cache=False)  # ansible-inventory --flush-cache
+    inventory = run(tmp_path, cached(tmp_path), cache=False)  # ansible-inventory --flush-cache
     assert api_requests(sim) == ['GET /servers?page=1']
     assert 'web-9' in hosts(inventory)
 
-    inventory, _ = run(tmp_path, cached(tmp_path))  # the flushed run wrote the cache again
+    inventory = run(tmp_path, cached(tmp_path))  # the flushed run wrote the cache again
     assert api_requests(sim) == []
     assert 'web-9' in hosts(inventory)
 
@@ -606,7 +611,7 @@ def test_cache_reapplies_options_without_requests(tmp_path, sim, fleet):
     run(tmp_path, cached(tmp_path))
     api_requests(sim)
 
-    inventory, _ = run(tmp_path, cached(tmp_path, provider=['vultr'], hostname='ip_address', hostvars_prefix='x_'))
+    inventory = run(tmp_path, cached(tmp_path, provider=['vultr'], hostname='ip_address', hostvars_prefix='x_'))
     assert api_requests(sim) == []
     assert hosts(inventory) == [fleet[2]['ip_address']]
     assert host_vars(inventory, fleet[2]['ip_address'])['x_provider'] == 'vultr'
@@ -619,7 +624,7 @@ def test_cache_with_sites_fetches_only_missing_sites(tmp_path, sim, fleet):
     run(tmp_path, cached(tmp_path, include_sites=True))
     assert api_requests(sim) == []
 
-    inventory, _ = run(tmp_path, cached(tmp_path, include_sites=True, status=['ready', 'provisioning']))
+    inventory = run(tmp_path, cached(tmp_path, include_sites=True, status=['ready', 'provisioning']))
     assert api_requests(sim) == ['GET /servers/%s/sites?page=1' % fleet[3]['id']]
     assert host_vars(inventory, 'db-1')['flywp_sites'] == []
 
@@ -632,7 +637,7 @@ def test_cache_answers_without_a_token(tmp_path, sim, fleet, monkeypatch):
     api_requests(sim)
     monkeypatch.delenv('FLYWP_API_TOKEN')
 
-    inventory, _ = run(tmp_path, cached(tmp_path))
+    inventory = run(tmp_path, cached(tmp_path))
     assert 'web-2' in hosts(inventory)
     assert api_requests(sim) == []
 
@@ -700,7 +705,7 @@ def test_rate_limit_past_rate_limit_timeout(tmp_path, sim):
 def test_proxy_errors_are_retried(tmp_path, sim, fleet, monkeypatch):
     monkeypatch.setattr(FlyWPClient, '_back_off', lambda self, attempt: None)
     sim.queue_fault(count=2, status=503)
-    inventory, _ = run(tmp_path)
+    inventory = run(tmp_path)
 
     assert 'web-2' in hosts(inventory)
     assert [r['status'] for r in sim.requests()] == [503, 503, 200]
