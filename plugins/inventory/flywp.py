@@ -181,11 +181,11 @@ notes:
   - With O(cache=true), the cache holds the servers (and sites) as the API sent them, for
     this inventory file and O(api_url); O(status), O(provider), O(region), O(filters),
     O(hostname), O(compose) and the groups are applied again on every run, so changing
-    them needs no new request. C(--flush-cache) fetches again.
+    them needs no new request. C(--flush-cache) fetches again (an option of
+    C(ansible-playbook), and of C(ansible-inventory) from ansible-core 2.19 on).
 seealso:
-  - name: FlyWP API
-    description: FlyWP's overview of its API.
-    link: https://flywp.com/docs/api/
+  - module: flywp.cloud.server_info
+    description: The same servers, as the result of a task.
 """
 
 EXAMPLES = r"""
@@ -245,8 +245,13 @@ keyed_groups:
   - key: flywp_region
     trailing_separator: false
 leading_separator: true
-use_extra_vars: false
 strict: true
+
+# secret.flywp.yml: the token from a vault-encrypted vars file given as extra vars:
+# ansible-inventory -i secret.flywp.yml -e @secrets.yml --ask-vault-pass --graph
+plugin: flywp.cloud.flywp
+use_extra_vars: true
+api_token: "{{ vault_flywp_api_token }}"
 
 # cached.flywp.yml: ask the API at most once an hour.
 plugin: flywp.cloud.flywp
