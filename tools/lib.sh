@@ -62,6 +62,7 @@ find_python() {
     while IFS= read -r candidate; do
         version=$(python_version_of "$candidate")
         [[ -n $version ]] || continue
+        "$candidate" -c 'import ensurepip, venv' 2>/dev/null || continue # can make venvs
         number=$(version_number "$version")
         ((number >= low && number <= high)) || continue
         if [[ -z $best ]] ||

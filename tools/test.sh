@@ -43,7 +43,7 @@ ansible_test() {
     PATH="$(venv_dir "$name")/bin:$PATH" ansible-test "$@" --python "$(venv_python_version "$name")" --color no
 }
 
-has_unit_tests() { [[ -n $(find "$1/tests/unit" -name 'test_*.py' -o -name '*_test.py' 2>/dev/null | head -n 1) ]]; }
+has_unit_tests() { [[ -n $(find "$1/tests/unit" \( -name 'test_*.py' -o -name '*_test.py' \) -print -quit 2>/dev/null) ]]; }
 
 step_pytest() {
     cd "$ROOT"
@@ -102,7 +102,7 @@ step_changelog() {
 }
 
 step_build() {
-    local bin dist=$BUILD_DIR/dist scratch=$BUILD_DIR/installed module
+    local bin dist=$BUILD_DIR/dist scratch=$BUILD_DIR/installed modules
     bin=$(venv_dir newest)/bin
     rm -rf "$dist" "$scratch"
     cd "$BUILD_DIR" # not inside an ansible_collections tree, so only the installed copy is seen
@@ -110,11 +110,10 @@ step_build() {
     "$bin/ansible-galaxy" collection build "$COLLECTION_COPY" --output-path "$dist"
     "$bin/ansible-galaxy" collection install --offline -p "$scratch" "$dist"/flywp-cloud-*.tar.gz
     "$bin/ansible-galaxy" collection list -p "$scratch" flywp.cloud
-    module=$(find "$scratch/ansible_collections/flywp/cloud/plugins/modules" -name '[a-z]*.py' 2>/dev/null |
-        sort | head -n 1)
-    if [[ -n $module ]]; then
-        module=$(basename "$module" .py)
-        local doc
+    modules=("$scratch"/ansible_collections/flywp/cloud/plugins/modules/[a-z]*.py)
+    if [[ -f ${modules[0]} ]]; then
+        local doc module
+        module=$(basename "${modules[0]}" .py)
         doc=$("$bin/ansible-doc" "flywp.cloud.$module")
         head -n 12 <<<"$doc"
         echo "[... ansible-doc flywp.cloud.$module: $(wc -l <<<"$doc") lines]"

@@ -10,5 +10,6 @@ names=("$@")
 ((${#names[@]})) || names=(newest 2.18)
 for name in "${names[@]}"; do
     ensure_venv "$name"
-    say "$(venv_dir "$name"): Python $(venv_python_version "$name"), $("$(venv_dir "$name")/bin/ansible" --version | head -n 1)"
+    version=$("$(venv_dir "$name")/bin/ansible" --version)
+    say "$(venv_dir "$name"): Python $(venv_python_version "$name"), ${version%%$'\n'*}"
 done
