@@ -49,7 +49,7 @@ def cron_frequency(value):
     fields = text.split(' ')
     if len(fields) != 5:
         raise InvalidInput('cron frequency %r: expected five fields (minute hour day-of-month month day-of-week) '
-                         'or a macro such as @daily, found %d field(s).' % (value, len(fields) if text else 0))
+                           'or a macro such as @daily, found %d field(s).' % (value, len(fields) if text else 0))
     for field, (name, low, high, names) in zip(fields, CRON_FIELDS):
         for part in field.split(','):
             if not _cron_part_ok(part.lower(), low, high, names):
@@ -59,8 +59,8 @@ def cron_frequency(value):
 
 
 def _cron_part_ok(part, low, high, names):
-    base, _, step = part.partition('/')
-    if step and not (step.isdigit() and 0 < int(step) <= high):
+    base, slash, step = part.partition('/')
+    if slash and not (step.isdigit() and 0 < int(step) <= high):
         return False
     if base == '*':
         return True
@@ -82,7 +82,7 @@ def ssh_public_key(value):
     parts = str(value or '').split()
     if len(parts) < 2 or parts[0] not in SSH_KEY_TYPES:
         raise InvalidInput('public_key: expected an OpenSSH public key such as "ssh-ed25519 AAAA... comment", '
-                         'as in a .pub file; it must start with one of %s.' % ', '.join(SSH_KEY_TYPES))
+                           'as in a .pub file; it must start with one of %s.' % ', '.join(SSH_KEY_TYPES))
     try:
         blob = base64.b64decode(parts[1].encode('ascii'), validate=True)
         (length,) = struct.unpack('>I', blob[:4])
@@ -122,7 +122,7 @@ def domain(value):
     labels = text.split('.')
     if len(text) > 253 or len(labels) < 2 or not all(HOST_LABEL.match(label) for label in labels) or labels[-1].isdigit():
         raise InvalidInput('domain %r: expected a host name such as example.com or blog.example.com (letters, digits '
-                         'and hyphens, dot-separated labels of at most 63 characters).' % value)
+                           'and hyphens, dot-separated labels of at most 63 characters).' % value)
     return text
 
 
@@ -134,7 +134,7 @@ def duration(value):
     pieces = re.findall(r'(\d+)([smhdw])', text)
     if not pieces or ''.join(number + unit for number, unit in pieces) != text:
         raise InvalidInput('duration %r: expected seconds or a duration such as 45m, 12h, 7d or 1d12h '
-                         '(units s, m, h, d, w).' % (value,))
+                           '(units s, m, h, d, w).' % (value,))
     return sum(int(number) * DURATION_UNITS[unit] for number, unit in pieces)
 
 
