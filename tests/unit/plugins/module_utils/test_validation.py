@@ -75,6 +75,8 @@ def test_cron_macros_are_accepted_in_lower_case(value, expected):
     ('* * mon * *', 'day of month'),
     ('*/0 * * * *', 'minute'),
     ('*/x * * * *', 'minute'),
+    ('5/ * * * *', 'minute'),
+    ('*/ * * * *', 'minute'),
     ('5-1 * * * *', 'minute'),
     ('1-2-3 * * * *', 'minute'),
     ('1,,2 * * * *', 'minute'),
