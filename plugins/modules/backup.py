@@ -216,7 +216,8 @@ def ensure_backup(module):
     # Without max_age the list only serves the diff, and check mode's test that the site exists.
     if max_age is not None or module._diff or module.check_mode:
         backups = site_api(module, site['id'], lambda: module.client.list(BACKUP.endpoint('list'), **parent))
-        of_type = [backup for backup in backups if backup.get('type') == params['type']]
+        # A backup that does not say its type is of the API's default type, full.
+        of_type = [backup for backup in backups if (backup.get('type') or 'full') == params['type']]
         latest = newest(of_type, ('completed',))
         if max_age is not None:
             recent_enough = latest is not None and age(latest) is not None and age(latest) < max_age
