@@ -154,7 +154,7 @@ describe() {
 }
 
 run_step() {
-    local step=$1 func rc start label
+    local step=$1 func rc start label outcome
     func=step_${step//-/_}
     case $step in sanity-* | units-* | integration-*) func=${func%_*} ;; esac
     label="$step: $(describe "$step")"
@@ -171,21 +171,20 @@ run_step() {
     set -e
     local took=$((SECONDS - start))
     if ((rc == 0)); then
-        passed+=("$step")
+        passed+=("$step") outcome=ok
         echo "--- $step: ok (${took} s)"
-    elif ((rc == SKIP)); then
-        skipped+=("$step")
+    elif ((rc == SKIP)) && [[ -s $SKIP_NOTE ]]; then
+        skipped+=("$step") outcome=skipped
         echo "--- $step: skipped, $(cat "$SKIP_NOTE") (${took} s)"
     else
-        failed+=("$step")
+        failed+=("$step") outcome=FAILED
         echo "--- $step: FAILED with exit code $rc (${took} s)"
     fi
-    timings+=("$(printf '%-20s %5d s  %s' "$step" "$took" "${results[rc == 0 ? 0 : (rc == SKIP ? 1 : 2)]}")")
+    timings+=("$(printf '%-20s %5d s  %s' "$step" "$took" "${outcome}")")
 }
 
 # --- set-up, then the steps ---
 
-results=(ok skipped FAILED)
 passed=() failed=() skipped=() timings=()
 SKIP_NOTE=$(mktemp)
 trap 'rm -f "$SKIP_NOTE"' EXIT
