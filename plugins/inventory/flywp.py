@@ -192,6 +192,7 @@ EXAMPLES = r"""
 # flywp.yml: every ready server, token and URL from FLYWP_API_TOKEN and FLYWP_API_URL.
 plugin: flywp.cloud.flywp
 
+---
 # prod.flywp.yml: the token from a lookup, servers in any status at Hetzner or
 # DigitalOcean in Frankfurt, named with their region, with their sites.
 plugin: flywp.cloud.flywp
@@ -208,6 +209,7 @@ include_sites: true
 groups:
   wordpress: flywp_sites | length > 0
 
+---
 # vault.flywp.yml: the token encrypted with
 # ansible-vault encrypt_string --name api_token; a private prefix; only some statuses.
 plugin: flywp.cloud.flywp
@@ -221,6 +223,7 @@ api_token: !vault |
 hostvars_prefix: fw_
 status: [ready, provisioning]
 
+---
 # grouped.flywp.yml: grouping and variables of your own. compose runs first, so the
 # groups can use what it makes.
 plugin: flywp.cloud.flywp
@@ -247,12 +250,14 @@ keyed_groups:
 leading_separator: true
 strict: true
 
+---
 # secret.flywp.yml: the token from a vault-encrypted vars file given as extra vars:
 # ansible-inventory -i secret.flywp.yml -e @secrets.yml --ask-vault-pass --graph
 plugin: flywp.cloud.flywp
 use_extra_vars: true
 api_token: "{{ vault_flywp_api_token }}"
 
+---
 # cached.flywp.yml: ask the API at most once an hour.
 plugin: flywp.cloud.flywp
 cache: true
