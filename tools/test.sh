@@ -214,7 +214,7 @@ printf '  %s\n' "${timings[@]}"
 echo "  total                $((SECONDS - begin)) s"
 ((${#skipped[@]} == 0)) || echo "skipped steps: ${skipped[*]}"
 ((${#failed[@]} == 0)) || echo "failed steps: ${failed[*]}"
-summary="make test: ${#passed[@]} passed, ${#failed[@]} failed"
+summary="make-test: ${#passed[@]} passed, ${#failed[@]} failed"
 ((${#skipped[@]} == 0)) || summary+=", ${#skipped[@]} skipped"
 echo "$summary"
 ((${#failed[@]} == 0))

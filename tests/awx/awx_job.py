@@ -105,7 +105,7 @@ def task(artifact_dir, name, *expectations):
         raise CheckFailed('no runner_on_ok event for the task %r' % name)
     res = results[-1].get('res', {})
     for expectation in expectations:
-        path, _, text = expectation.partition('=')
+        path, text = expectation.split('=', 1) if '=' in expectation else (expectation, '')
         try:
             wanted = json.loads(text)
         except ValueError:

@@ -212,5 +212,5 @@ same_requirements() {
 }
 check "meta/requirements.txt lists what requirements.txt lists" same_requirements
 
-echo "awx job test: $passed passed, $failed failed"
+echo "awx-job: $passed passed, $failed failed"
 ((failed == 0))
