@@ -37,6 +37,8 @@ class FlyWPModule(AnsibleModule):
         super().__init__(argument_spec=dict(API_ARGUMENT_SPEC, **argument_spec), **kwargs)
         if not HAS_REQUESTS:
             self.fail_json(msg=missing_required_lib('requests'), exception=REQUESTS_IMPORT_ERROR)
+        if (self.params.get('wait_timeout') or 0) < 0:
+            self.fail_json(msg='wait_timeout must be 0 or more seconds.')
         self._client = None
 
     @property

@@ -156,7 +156,7 @@ from ansible_collections.flywp.cloud.plugins.module_utils.api import FlyWPAPIErr
 from ansible_collections.flywp.cloud.plugins.module_utils.module import WAIT_ARGUMENT_SPEC, FlyWPModule
 from ansible_collections.flywp.cloud.plugins.module_utils.resource import wait_until_ready
 from ansible_collections.flywp.cloud.plugins.module_utils.resource_types import BACKUP
-from ansible_collections.flywp.cloud.plugins.module_utils.validation import InvalidInput, duration
+from ansible_collections.flywp.cloud.plugins.module_utils.validation import duration
 
 IN_PROGRESS = ('pending', 'running')
 TIMESTAMP = re.compile(r'^(\d{4})-(\d\d)-(\d\d)[T ](\d\d):(\d\d):(\d\d)(?:\.(\d+))?\s*(Z|[+-]\d\d:?\d\d)?$', re.IGNORECASE)
@@ -207,8 +207,6 @@ def site_api(module, site_ref, action):
 def ensure_backup(module):
     params = module.params
     max_age = duration(params['max_age']) if params['max_age'] is not None else None
-    if params['wait_timeout'] < 0:
-        raise InvalidInput('wait_timeout must be 0 or more seconds.')
     site = module.find_site(params['site'], params['server'], required=True)
     parent = {'site_id': site['id']}
 

@@ -200,8 +200,6 @@ def ensure_server(module):
         raise InvalidInput('name must not be empty.')
     if server_id is not None and not server_id.isdigit():
         raise InvalidInput('id %r: expected the id of a server, a string of digits.' % params['id'])
-    if params['wait_timeout'] < 0:
-        raise InvalidInput('wait_timeout must be 0 or more seconds.')
 
     existing = None
     if server_id:

@@ -184,7 +184,7 @@ site:
 
 from ansible_collections.flywp.cloud.plugins.module_utils.module import WAIT_ARGUMENT_SPEC, FlyWPModule
 from ansible_collections.flywp.cloud.plugins.module_utils.resource_types import SITE
-from ansible_collections.flywp.cloud.plugins.module_utils.validation import InvalidInput, domain, email
+from ansible_collections.flywp.cloud.plugins.module_utils.validation import domain, email
 
 
 def ensure_site(module):
@@ -194,8 +194,6 @@ def ensure_site(module):
     item['domain'] = domain(params['domain'])
     if params['admin_email'] is not None:
         item['admin_email'] = email(params['admin_email'])
-    if params['wait_timeout'] < 0:
-        raise InvalidInput('wait_timeout must be 0 or more seconds.')
     server = module.find_server(params['server'], required=present)
     if server is None:
         return {'changed': False, 'site': {}}
