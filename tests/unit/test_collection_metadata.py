@@ -1,0 +1,57 @@
+# -*- coding: utf-8 -*-
+# Copyright: flywp.cloud contributors
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+"""The collection's metadata agrees with its modules: the action group, docs, versions."""
+
+from __future__ import annotations
+
+import os
+
+import pytest
+import yaml
+from ansible.plugins.loader import fragment_loader
+from ansible.utils.plugin_docs import get_docstring
+
+from ansible_collections.flywp.cloud.plugins.module_utils.module import API_ARGUMENT_SPEC
+
+ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+MODULES_DIR = os.path.join(ROOT, 'plugins', 'modules')
+MODULES = sorted(name[:-3] for name in os.listdir(MODULES_DIR) if name.endswith('.py') and name != '__init__.py')
+
+
+def read_yaml(*parts):
+    with open(os.path.join(ROOT, *parts), encoding='utf-8') as handle:
+        return yaml.safe_load(handle)
+
+
+def documentation(module):
+    """A module's DOCUMENTATION with its doc fragments merged in, as ansible-doc shows it."""
+    return get_docstring(os.path.join(MODULES_DIR, module + '.py'), fragment_loader, collection_name='flywp.cloud')[0]
+
+
+def test_there_are_the_modules_the_collection_promises():
+    assert MODULES == ['backup', 'backup_info', 'cron', 'cron_info', 'database_info', 'server', 'server_info',
+                       'site', 'site_info', 'ssh_key', 'ssh_key_info']
+
+
+def test_the_action_group_lists_every_module_and_nothing_else():
+    runtime = read_yaml('meta', 'runtime.yml')
+    assert sorted(runtime['action_groups']['all']) == MODULES
+
+
+def test_requires_ansible_2_18_or_newer():
+    assert read_yaml('meta', 'runtime.yml')['requires_ansible'] == '>=2.18.0'
+
+
+@pytest.mark.parametrize('module', MODULES)
+def test_every_module_documents_the_shared_api_options_and_its_group(module):
+    doc = documentation(module)
+    assert doc['module'] == module
+    assert set(API_ARGUMENT_SPEC) <= set(doc['options'])
+    assert doc['attributes']['action_group']['membership'] == ['flywp.cloud.all']
+    assert doc['attributes']['check_mode']['support'] == 'full'
+    assert doc['attributes']['diff_mode']['support'] == ('none' if module.endswith('_info') else 'full')
+
+
+def test_the_api_token_is_never_logged():
+    assert API_ARGUMENT_SPEC['api_token']['no_log'] is True
