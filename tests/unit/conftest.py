@@ -68,3 +68,18 @@ def pytest_configure():
         from ansible.plugins.loader import init_plugin_loader  # pylint: disable=import-outside-toplevel
 
         init_plugin_loader([COLLECTIONS_DIR])
+
+
+@pytest.fixture(scope='module')
+def simulator_options():
+    """Keyword arguments for the module's simulator; a test module overrides this fixture."""
+    return {}
+
+
+@pytest.fixture(scope='module')
+def sim(simulator_options):
+    """A FlyWP API simulator on 127.0.0.1, one per test module (tests reset it as they need)."""
+    from ansible_collections.flywp.cloud.simulator import Simulator  # pylint: disable=import-outside-toplevel
+
+    with Simulator(**simulator_options) as simulator:
+        yield simulator

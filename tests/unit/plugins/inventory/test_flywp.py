@@ -28,7 +28,6 @@ from ansible.plugins.loader import inventory_loader
 from ansible.utils.display import Display
 
 from ansible_collections.flywp.cloud.plugins.module_utils.api import FlyWPClient
-from ansible_collections.flywp.cloud.simulator import Simulator
 
 DEMO_TOKEN = 'flywp-demo-token'
 SERVER_FIELDS = ('id', 'name', 'status', 'provider', 'region', 'size', 'os', 'ip_address', 'php_versions', 'created_at')
@@ -45,14 +44,6 @@ FLEET = [
 
 
 # --- fixtures and helpers ---
-
-@pytest.fixture(scope='module')
-def sim():
-    simulator = Simulator()
-    simulator.start()
-    yield simulator
-    simulator.stop()
-
 
 @pytest.fixture(autouse=True)
 def api_env(sim, monkeypatch):

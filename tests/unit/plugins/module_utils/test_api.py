@@ -25,7 +25,6 @@ from ansible_collections.flywp.cloud.plugins.module_utils import endpoints
 from ansible_collections.flywp.cloud.plugins.module_utils.api import (
     COLLECTION_VERSION, PER_PAGE, USER_AGENT, FlyWPAPIError, FlyWPClient, same_id)
 from ansible_collections.flywp.cloud.plugins.module_utils.endpoints import ASSUMED, DOC, Endpoint
-from ansible_collections.flywp.cloud.simulator import Simulator
 
 DEMO_TOKEN = 'flywp-demo-token'
 REPO_ROOT = os.path.join(os.path.dirname(os.path.abspath(__file__)), '..', '..', '..', '..')
@@ -35,14 +34,6 @@ RAISED = []
 
 
 # --- fixtures and helpers ---
-
-@pytest.fixture(scope='module')
-def sim():
-    simulator = Simulator()
-    simulator.start()
-    yield simulator
-    simulator.stop()
-
 
 @pytest.fixture(autouse=True)
 def fresh(sim):

@@ -15,7 +15,6 @@ from ansible_collections.flywp.cloud.plugins.module_utils.api import FlyWPClient
 from ansible_collections.flywp.cloud.plugins.module_utils.resource import (
     FIRST_POLL, LONGEST_POLL, POLL_GROWTH, converge, fetch, lookup, wait_until_ready)
 from ansible_collections.flywp.cloud.plugins.module_utils.resource_types import CRON, SERVER, SITE, SSH_KEY
-from ansible_collections.flywp.cloud.simulator import Simulator
 
 # Quick asynchronous states: a server is ready 0.4 s after it is asked for, a site active after 0.2 s.
 FAST = {'server_creating': 0.2, 'server_provisioning': 0.2, 'site_creating': 0.2, 'site_deleting': 0.0}
@@ -25,11 +24,8 @@ ED25519_B = 'ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIOMqqnkVzrm0SdG6UOoqKLsabgH5C9o
 
 
 @pytest.fixture(scope='module')
-def sim():
-    simulator = Simulator(delays=FAST)
-    simulator.start()
-    yield simulator
-    simulator.stop()
+def simulator_options():
+    return {'delays': FAST}
 
 
 @pytest.fixture(autouse=True)
