@@ -20,7 +20,7 @@ import traceback
 from email.utils import parsedate_to_datetime
 from urllib.parse import parse_qs, urlparse
 
-from ansible_collections.flywp.cloud.plugins.module_utils.endpoints import ASSUMED, resolve
+from ansible_collections.flywp.cloud.plugins.module_utils.endpoints import ASSUMED, owner, resolve
 
 try:
     import requests
@@ -290,6 +290,9 @@ class FlyWPClient:
                      'dashboard, or use a token that has it.' % (permission, permission))
         elif status in (404, 405) and endpoint.source == ASSUMED:
             text += ': this action may not be available in your FlyWP API version.'
+        elif status == 404 and method == 'GET' and owner(endpoint, path):
+            # A documented endpoint under /servers/{id} (or /sites/{id}): the object with that id does not exist.
+            text += ': there is no FlyWP %s with id %s.' % owner(endpoint, path)
         elif status == 422 and errors:
             text += ': the request was refused. ' + ' '.join(
                 '%s: %s' % (field, ' '.join(messages)) for field, messages in sorted(errors.items()))

@@ -15,7 +15,7 @@ from __future__ import annotations
 
 from collections import namedtuple
 
-from urllib.parse import quote
+from urllib.parse import quote, unquote
 
 DOC = 'doc'
 ASSUMED = 'assumed'
@@ -48,3 +48,13 @@ def resolve(name, ids):
     endpoint = ENDPOINTS[name]
     path = endpoint.path.format(**dict((key, quote(str(value), safe='')) for key, value in ids.items()))
     return endpoint, path
+
+
+def owner(endpoint, path):
+    """(kind, id) of the last object the path names by id: for the endpoint
+    /servers/{server_id}/ssh-keys and the path /servers/12/ssh-keys, ('server', '12')."""
+    pairs = list(zip(endpoint.path.strip('/').split('/'), path.strip('/').split('/')))
+    for template, actual in reversed(pairs):
+        if template.startswith('{') and template.endswith('_id}'):
+            return template[1:-len('_id}')].replace('_', ' '), unquote(actual)
+    return None

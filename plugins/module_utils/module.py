@@ -58,11 +58,20 @@ class FlyWPModule(AnsibleModule):
             self.fail_json(msg=str(error), **error.result)
 
     def find_server(self, ref, required):
-        """The server given by name or id; None if it is gone and not required."""
+        """The server a child resource lives on, given by name or id; None if it is gone and
+        not required.
+
+        An id is not looked up: the child endpoints need nothing but the id, and the request
+        under /servers/{id} that follows answers 404 when there is no such server (which the
+        client reports as such, and converge() takes as "nothing there" for state=absent).
+        The result is then only {'id': ...}. A name costs one list of the servers.
+        """
+        ref = str(ref).strip()
+        if ref.isdigit():
+            return {'id': ref}
         server = lookup(self.client, SERVER, ref)
         if server is None and required:
-            raise FlyWPError('There is no FlyWP server %s %r: check the name or id.' % (
-                'with id' if str(ref).strip().isdigit() else 'named', ref))
+            raise FlyWPError('There is no FlyWP server named %r: check the name or id.' % ref)
         return server
 
     def find_site(self, ref, server_ref, required):

@@ -109,7 +109,13 @@ def converge(client, rtype, items, parent=None, state='present', exclusive=False
     parent = parent or {}
     keys = check_unique(rtype, items)
     if existing is None:
-        existing = client.list(rtype.endpoint('list'), **parent)
+        try:
+            existing = client.list(rtype.endpoint('list'), **parent)
+        except FlyWPAPIError as error:
+            # A parent given by id that does not exist answers 404: nothing is under it.
+            if not (error.status == 404 and parent and state == 'absent'):
+                raise
+            existing = []
     existing = [obj for obj in existing if not rtype.is_gone(obj)]
 
     plan, warnings = [], []

@@ -342,7 +342,20 @@ def test_404_on_a_documented_endpoint_passes_the_apis_message(sim):
     error = expect_error(DEMO_TOKEN, client_for(sim).call, 'server.get', server_id=999)
     assert (error.method, error.path, error.status) == ('GET', '/servers/999', 404)
     assert 'may not be available' not in str(error)
+    assert 'there is no FlyWP server with id 999.' in str(error)
     assert 'No query results for model' in error.api_message and error.api_message in str(error)
+
+
+@pytest.mark.parametrize('name, ids, kind', [
+    ('ssh_key.list', {'server_id': 998}, 'server'),
+    ('site.list', {'server_id': 998}, 'server'),
+    ('backup.list', {'site_id': 998}, 'site'),
+])
+def test_404_on_a_list_names_the_missing_parent(sim, name, ids, kind):
+    error = expect_error(DEMO_TOKEN, client_for(sim).list, name, **ids)
+    assert error.status == 404
+    assert str(error).startswith('The FlyWP API answered 404 to GET /')
+    assert ': there is no FlyWP %s with id 998.' % kind in str(error)
 
 
 @pytest.mark.parametrize('error_format', ['message', 'error', 'html'])
@@ -354,7 +367,7 @@ def test_error_bodies_with_message_error_or_html(sim, error_format):
     assert (missing.status, refused.status) == (404, 422)
     if error_format == 'html':
         assert missing.api_message is None and refused.errors == {}
-        assert str(missing) == 'The FlyWP API answered 404 to GET /servers/999.'
+        assert str(missing) == 'The FlyWP API answered 404 to GET /servers/999: there is no FlyWP server with id 999.'
         assert str(refused) == 'The FlyWP API answered 422 to POST /servers.'
     else:
         assert 'No query results for model' in missing.api_message and missing.api_message in str(missing)

@@ -11,7 +11,7 @@ import string
 
 import pytest
 
-from ansible_collections.flywp.cloud.plugins.module_utils.endpoints import ASSUMED, DOC, ENDPOINTS, resolve
+from ansible_collections.flywp.cloud.plugins.module_utils.endpoints import ASSUMED, DOC, ENDPOINTS, owner, resolve
 
 CONTRACT = os.path.join(os.path.dirname(os.path.abspath(__file__)), '..', '..', '..', '..', 'docs', 'api-contract.md')
 METHODS = ('GET', 'POST', 'PUT', 'PATCH', 'DELETE')
@@ -101,3 +101,14 @@ def test_resolve_needs_every_id_of_the_path():
         resolve('site.get', {'server_id': 1})
     with pytest.raises(KeyError):
         resolve('server.nothing', {})
+
+
+@pytest.mark.parametrize('name, path, expected', [
+    ('server.get', '/servers/12', ('server', '12')),
+    ('ssh_key.list', '/servers/12/ssh-keys', ('server', '12')),
+    ('ssh_key.delete', '/servers/12/ssh-keys/7', ('key', '7')),
+    ('backup.list', '/sites/a%2Fb/backups', ('site', 'a/b')),
+    ('server.list', '/servers', None),
+])
+def test_owner_names_the_last_object_a_path_gives_by_id(name, path, expected):
+    assert owner(ENDPOINTS[name], path) == expected

@@ -420,3 +420,16 @@ def test_converge_waits_for_a_kept_object_that_is_not_ready_yet(sim, client):
     assert outcome['changed'] is False
     assert outcome['objects'][0]['status'] == 'ready'
     assert requests_of(sim) == ['GET /servers', 'GET /servers/%s' % created['id']]
+
+
+def test_absent_under_a_server_id_that_does_not_exist_is_unchanged(sim, client):
+    outcome = converge(client, SSH_KEY, [{'name': 'deploy'}], parent={'server_id': 999}, state='absent')
+    assert (outcome['changed'], outcome['objects']) == (False, [])
+    assert requests_of(sim) == ['GET /servers/999/ssh-keys']
+
+
+def test_present_under_a_server_id_that_does_not_exist_fails_without_writing(sim, client):
+    with pytest.raises(FlyWPError) as raised:
+        converge(client, CRON, [{'command': 'true', 'user': 'fly', 'frequency': '@daily'}], parent={'server_id': 999})
+    assert 'there is no FlyWP server with id 999' in str(raised.value)
+    assert requests_of(sim) == ['GET /servers/999/crons']
