@@ -23,7 +23,8 @@ description:
     backup in the result. Backups that failed are never counted as recent; the next run
     starts a new one.
   - The site is given by id, which needs no request to find it, or by domain together
-    with O(server).
+    with O(server), which costs one request listing the server's sites and, when
+    O(server) is a name, one more listing the servers.
 author:
   - flywp.cloud contributors (@flywp)
 options:

@@ -12,7 +12,8 @@ version_added: 0.1.0
 description:
   - Read every backup of one FlyWP site, in any status.
   - The site is given by id, which costs one request in all, or by domain together with
-    O(server), which costs two more to find the server and the site.
+    O(server), which costs one more to read the server's sites, and another to list the
+    servers when O(server) is a name (a server id costs none).
 author:
   - flywp.cloud contributors (@flywp)
 options:

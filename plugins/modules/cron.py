@@ -28,6 +28,7 @@ options:
   server:
     description:
       - The server, by name or by id (a string of digits is taken as an id).
+      - By name, one request lists the servers to find it; by id, none.
     type: str
     required: true
   command:

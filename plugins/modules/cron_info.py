@@ -11,7 +11,8 @@ short_description: List the cron jobs of a FlyWP server
 version_added: 0.1.0
 description:
   - Read every cron job of one FlyWP server, whatever user it runs as.
-  - Costs one request to find the server (by name or id) and one to read its jobs.
+  - Costs one request to read the server's jobs; a server given by name costs one more,
+    to list the servers, and a server given by id none.
 author:
   - flywp.cloud contributors (@flywp)
 options:

@@ -12,7 +12,8 @@ version_added: 0.1.0
 description:
   - Read the MySQL databases of a FlyWP server. FlyWP makes one for each site, named
     after the site's domain (C(blog.example.com) gives C(blog_example_com)).
-  - This costs two requests, one for the server and one listing its databases.
+  - This costs one request listing the server's databases; a server given by name costs
+    one more, to list the servers, and a server given by id none.
   - The FlyWP API only lists databases; it has no endpoint to create or delete one.
     A site's database goes with the site (see M(flywp.cloud.site)).
 author:

@@ -11,8 +11,8 @@ short_description: Create and delete WordPress sites on a FlyWP server
 version_added: 0.1.0
 description:
   - Create a WordPress site on a FlyWP server, or delete one.
-  - A site is identified by its O(domain) on its O(server). Finding it costs two
-    requests, one for the server and one listing the server's sites.
+  - A site is identified by its O(domain) on its O(server). Finding it costs one request
+    listing the server's sites, and one more listing the servers when O(server) is a name.
   - The FlyWP API cannot change a site in place. When the site exists with another
     O(web_server), O(php_version) or O(title), the task warns and leaves it as it is; it
     never deletes a site to change it.
@@ -26,7 +26,8 @@ options:
   server:
     description:
       - The server the site is on, by name or by id (a string of digits is taken as an id).
-      - A server given by id is read with one request for it alone.
+      - By name, one request lists the servers to find it; by id, none (the server's sites
+        are read directly, and an id no server has answers 404 there).
       - With O(state=present), a server that does not exist fails the task; with
         O(state=absent), it leaves the task unchanged, so a teardown can be run again.
     type: str

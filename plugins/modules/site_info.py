@@ -11,7 +11,8 @@ short_description: List the WordPress sites of FlyWP servers
 version_added: 0.1.0
 description:
   - Read the sites of one FlyWP server, or of every server of the account.
-  - With O(server), this costs two requests (the server, then its sites). Without it,
+  - With O(server), this costs one request for its sites, and one more listing the
+    servers when O(server) is a name (a server id costs none). Without it,
     one request lists the servers and then one request per server lists its sites; under
     the FlyWP rate limit of 60 requests a minute, give O(server) when you can.
 author:

@@ -13,7 +13,8 @@ description:
   - Read every SSH key FlyWP has put on one server.
   - The FlyWP API shows a key's name and SHA256 fingerprint; it may not show the public
     key itself. Compare a key file with C(ssh-keygen -lf key.pub).
-  - Costs one request to find the server (by name or id) and one to read its keys.
+  - Costs one request to read the server's keys; a server given by name costs one more,
+    to list the servers, and a server given by id none.
 author:
   - flywp.cloud contributors (@flywp)
 options:
