@@ -290,7 +290,7 @@ class FlyWPClient:
                      'dashboard, or use a token that has it.' % (permission, permission))
         elif status in (404, 405) and endpoint.source == ASSUMED:
             text += ': this action may not be available in your FlyWP API version.'
-        elif status == 404 and method == 'GET' and owner(endpoint, path):
+        elif status == 404 and owner(endpoint, path):
             # A documented endpoint under /servers/{id} (or /sites/{id}): the object with that id does not exist.
             text += ': there is no FlyWP %s with id %s.' % owner(endpoint, path)
         elif status == 422 and errors:

@@ -153,7 +153,7 @@ import calendar
 import re
 import time
 
-from ansible_collections.flywp.cloud.plugins.module_utils.api import FlyWPAPIError, FlyWPError
+from ansible_collections.flywp.cloud.plugins.module_utils.api import FlyWPError
 from ansible_collections.flywp.cloud.plugins.module_utils.module import WAIT_ARGUMENT_SPEC, FlyWPModule
 from ansible_collections.flywp.cloud.plugins.module_utils.resource import wait_until_ready
 from ansible_collections.flywp.cloud.plugins.module_utils.resource_types import BACKUP
@@ -194,17 +194,6 @@ def age(backup):
     return None if moment is None else time.time() - moment
 
 
-def site_api(module, site_ref, action):
-    """Run action(); a 404 from an endpoint under /sites/{site_id} means there is no such site."""
-    try:
-        return action()
-    except FlyWPAPIError as error:
-        if error.status == 404:
-            raise FlyWPError('There is no FlyWP site with id %s: check the id, or give the domain and the server. '
-                             '(%s)' % (site_ref, error), result=error.result)
-        raise
-
-
 def ensure_backup(module):
     params = module.params
     max_age = duration(params['max_age']) if params['max_age'] is not None else None
@@ -214,7 +203,7 @@ def ensure_backup(module):
     latest = None
     # Without max_age the list only serves the diff, and check mode's test that the site exists.
     if max_age is not None or module._diff or module.check_mode:
-        backups = site_api(module, site['id'], lambda: module.client.list(BACKUP.endpoint('list'), **parent))
+        backups = module.client.list(BACKUP.endpoint('list'), **parent)
         # A backup that does not say its type is of the API's default type, full.
         of_type = [backup for backup in backups if (backup.get('type') or 'full') == params['type']]
         latest = newest(of_type, ('completed',))
@@ -232,8 +221,7 @@ def ensure_backup(module):
     if module.check_mode:
         backup = dict(BACKUP.expected(item), id=None, site_id=site['id'], status='pending')
     else:
-        backup = site_api(module, site['id'], lambda: module.client.call(
-            BACKUP.endpoint('create'), body=BACKUP.body(item), **parent))
+        backup = module.client.call(BACKUP.endpoint('create'), body=BACKUP.body(item), **parent)
         if params['wait']:
             try:
                 backup = wait_until_ready(module.client, BACKUP, backup, parent, params['wait_timeout'])
