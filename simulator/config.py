@@ -24,6 +24,7 @@ DEFAULT_CONFIG = {
     },
     'bare_json': False,
     'string_ids': False,
+    'extra_fields': False,
     'create_status': 201,
     'delete_status': 200,
     'pagination': 'meta',
@@ -39,7 +40,7 @@ CHOICES = {
     'rate_limit_headers': ('retry-after', 'http-date', 'reset-only', 'none'),
     'error_format': ('message', 'error', 'html'),
 }
-SWITCHES = ('bare_json', 'string_ids')
+SWITCHES = ('bare_json', 'string_ids', 'extra_fields')
 # key -> (minimum, whole numbers only)
 COUNTS = {
     'rate_limit': (1, True),

@@ -117,6 +117,24 @@ def rate_limit_headers(decision, config, now):
     return headers
 
 
+# Tolerance 4 of the contract, at its worst: fields the client does not know, secrets among
+# them (a real API might echo a password it was given), at the top level and nested.
+EXTRA_FIELDS = {
+    'team_id': 7,
+    'admin_password': 'echoed-Secret-4a1e',
+    'settings': {'db_password': 'echoed-Secret-77b0', 'php_memory_limit': '256M'},
+}
+
+
+def with_extra_fields(value):
+    """Every object (in a list too) with EXTRA_FIELDS added (the extra_fields switch)."""
+    if isinstance(value, list):
+        return [with_extra_fields(item) for item in value]
+    if isinstance(value, dict):
+        return dict(value, **EXTRA_FIELDS)
+    return value
+
+
 def stringify_ids(value):
     """Every `id` and `*_id` as a numeric string (the string_ids switch)."""
     if isinstance(value, list):
@@ -175,11 +193,12 @@ def render(result, config, query, path_url):
         if config['delete_status'] == 204:
             return Response(204)
         return json_response(200, {'message': f'{result.label} deleted.'})
+    extra = with_extra_fields if config['extra_fields'] else (lambda value: value)
     if isinstance(result, Collection):
-        payload = paginate(result.items, query, config, path_url)
+        payload = paginate(extra(result.items), query, config, path_url)
         status = 200
     else:
-        payload = result.data if config['bare_json'] else {'data': result.data}
+        payload = extra(result.data) if config['bare_json'] else {'data': extra(result.data)}
         status = config['create_status'] if result.created else 200
     if config['string_ids']:
         payload = stringify_ids(payload)

@@ -72,7 +72,7 @@ def _answer(state, request):
     permissions = state.tokens.get(token) if token else None
     # Like Laravel's throttle: the budget is per token, per client address without a valid one.
     budget_key = f'token:{token}' if permissions is not None else f'address:{request.client}'
-    now = time.time()
+    now = state.clock()
     decision = state.limiter.hit(budget_key, config['rate_limit'], config['rate_window'], now)
     try:
         if not decision.allowed:

@@ -27,15 +27,16 @@ class SimulatorState:
     """The simulator's state. Every public method takes the lock; code that combines
     several steps (the request pipeline) holds `lock` itself (it is re-entrant)."""
 
-    def __init__(self, config=None, tokens=None, state_file=None):
+    def __init__(self, config=None, tokens=None, state_file=None, clock=time.time):
         self.lock = threading.RLock()
+        self.clock = clock  # every time the simulator reads: object ages, rate-limit windows, the log
         self._start_config = merged(DEFAULT_CONFIG, config or {})
         self._start_tokens = {DEMO_TOKEN: frozenset(PERMISSIONS)}
         for token, permissions in (tokens or {}).items():
             self._start_tokens[token] = checked_permissions(permissions)
         self.config = copy.deepcopy(self._start_config)
         self.tokens = dict(self._start_tokens)
-        self.store = Store(state_file)
+        self.store = Store(state_file, clock=clock)
         self.limiter = FixedWindowLimiter()
         self.faults = FaultQueue()
         self.request_log = []
@@ -77,7 +78,7 @@ class SimulatorState:
 
     def record(self, method, path, query, status):
         with self.lock:
-            self.request_log.append({'method': method, 'path': path, 'query': dict(query), 'status': status, 'time': time.time()})
+            self.request_log.append({'method': method, 'path': path, 'query': dict(query), 'status': status, 'time': self.clock()})
 
     def requests(self):
         with self.lock:
