@@ -8,6 +8,11 @@ It sends the token, unwraps the Laravel envelope, fetches every page of a list, 
 every non-2xx answer into a FlyWPAPIError a person can act on, and keeps inside the
 FlyWP rate limit (60 requests a minute per token). The tolerances of
 docs/api-contract.md are accepted here, so nothing above this file sees them.
+
+Every answer passes without_secrets() on its way in: no password or token the API might
+echo reaches a result, a diff, a warning or the inventory cache. Every wait (backoff,
+rate-limit pacing, polling) goes through the client's one clock/sleep pair, so tests
+run on a fake clock.
 """
 
 from __future__ import annotations
@@ -15,6 +20,7 @@ from __future__ import annotations
 import ipaddress
 import json
 import random
+import re
 import time
 import traceback
 from email.utils import parsedate_to_datetime
@@ -41,6 +47,18 @@ TRANSIENT_RETRIES = 3
 SAFE_TO_RETRY = ('GET', 'DELETE')  # a POST is never sent twice: it could create a duplicate
 PERMISSION_FOR_METHOD = {'GET': 'Read', 'POST': 'Create', 'PUT': 'Update', 'PATCH': 'Update', 'DELETE': 'Delete'}
 REDACTED = '********'
+# A field whose name holds one of these is never shown, whatever object it is in.
+SECRET_FIELD = re.compile(r'password|passwd|passphrase|secret|token|private_key', re.IGNORECASE)
+
+
+def without_secrets(value):
+    """The API's answer less every field that looks like a secret, at any depth: the one
+    read helper every object passes before a module, a diff or a cache can see it."""
+    if isinstance(value, dict):
+        return dict((key, without_secrets(item)) for key, item in value.items() if not SECRET_FIELD.search(str(key)))
+    if isinstance(value, list):
+        return [without_secrets(item) for item in value]
+    return value
 
 
 class FlyWPError(Exception):
@@ -60,14 +78,19 @@ class FlyWPAPIError(FlyWPError):
     is already gone.
     """
 
-    def __init__(self, message, method=None, path=None, status=None, api_message=None, errors=None):
+    def __init__(self, message, method=None, path=None, status=None, api_message=None, errors=None, missing=None):
         super().__init__(message)
         self.method = method
         self.path = path
         self.status = status
         self.api_message = api_message
         self.errors = errors or {}
+        self.missing = missing  # (kind, id) of the object a 404 says is not there, e.g. ('server', '12')
         self.result = {'failure': self.to_dict()}
+
+    def is_missing(self, kind, object_id):
+        """True when this is a read that found no `kind` with that id (its 404 says so)."""
+        return self.method == 'GET' and self.missing is not None and self.missing == (kind, str(object_id))
 
     def to_dict(self):
         """The structured failure modules return beside their message."""
@@ -183,7 +206,7 @@ class FlyWPClient:
     """A session with the FlyWP API for one token."""
 
     def __init__(self, token, url=DEFAULT_API_URL, timeout=30, validate_certs=True, rate_limit_timeout=300,
-                 backoff=1.0, window=RATE_LIMIT_WINDOW):
+                 backoff=1.0, window=RATE_LIMIT_WINDOW, clock=time.time, sleep=time.sleep):
         if not token:
             raise FlyWPAPIError('No FlyWP API token: set the api_token option or the FLYWP_API_TOKEN environment variable.')
         self.base_url = (url or DEFAULT_API_URL).rstrip('/')
@@ -197,7 +220,9 @@ class FlyWPClient:
         self._token = token
         self.timeout = timeout
         self.backoff = backoff
-        self.budget = RateLimitBudget(rate_limit_timeout, window=window, backoff=backoff)
+        # The one clock every wait of this client is measured and spent on.
+        self.clock, self.sleep = clock, sleep
+        self.budget = RateLimitBudget(rate_limit_timeout, window=window, backoff=backoff, sleep=sleep, clock=clock)
         self.session = requests.Session()
         self.session.verify = validate_certs
         self.session.headers.update({
@@ -265,13 +290,13 @@ class FlyWPClient:
             return self._decode(response, method, path)
 
     def _back_off(self, attempt):
-        time.sleep(self.backoff * 2 ** (attempt - 1) * (1 + random.random() / 2))
+        self.sleep(self.backoff * 2 ** (attempt - 1) * (1 + random.random() / 2))
 
     def _decode(self, response, method, path):
         if response.status_code == 204 or not response.content.strip():
             return None
         try:
-            return response.json()
+            return without_secrets(response.json())
         except ValueError:
             raise FlyWPAPIError('The FlyWP API answered %s %s with a body that is not JSON (%s).' % (
                 method, path, response.headers.get('Content-Type', 'no content type')),
@@ -280,6 +305,7 @@ class FlyWPClient:
     def _error(self, endpoint, path, response, retries):
         method, status = endpoint.method, response.status_code
         api_message, errors = _error_body(response)
+        missing = None
         errors = dict((field, [self._redact(message) for message in messages]) for field, messages in errors.items())
         text = 'The FlyWP API answered %d to %s %s' % (status, method, path)
         if status == 401:
@@ -292,7 +318,8 @@ class FlyWPClient:
             text += ': this action may not be available in your FlyWP API version.'
         elif status == 404 and owner(endpoint, path):
             # A documented endpoint under /servers/{id} (or /sites/{id}): the object with that id does not exist.
-            text += ': there is no FlyWP %s with id %s.' % owner(endpoint, path)
+            missing = owner(endpoint, path)
+            text += ': there is no FlyWP %s with id %s.' % missing
         elif status == 422 and errors:
             text += ': the request was refused. ' + ' '.join(
                 '%s: %s' % (field, ' '.join(messages)) for field, messages in sorted(errors.items()))
@@ -303,7 +330,7 @@ class FlyWPClient:
         if api_message and not (status == 422 and errors):
             text += ' The API said: %s' % api_message
         return FlyWPAPIError(self._redact(text), method=method, path=path, status=status,
-                             api_message=self._redact(api_message), errors=errors)
+                             api_message=self._redact(api_message), errors=errors, missing=missing)
 
     def _redact(self, text):
         if text and self._token:
