@@ -14,8 +14,6 @@ is ever missing) or reported as a warning.
 
 from __future__ import annotations
 
-import time
-
 from ansible_collections.flywp.cloud.plugins.module_utils.api import FlyWPAPIError, FlyWPError, same_id
 from ansible_collections.flywp.cloud.plugins.module_utils.endpoints import ENDPOINTS
 
@@ -32,6 +30,8 @@ class ResourceType:
     id_arg    the path argument that names one object ('key_id')
     fields    module parameter -> API field; only these are sent on create
     key       the parameters that identify an object among its siblings
+    key_defaults  parameter -> the API's value for a key field it leaves out or blank
+    fold_key  how a key value is compared once trimmed (str, or lower case for domains)
     secrets   parameters sent on create but never compared, returned or shown
     unchecked parameters sent on create but not compared as given (the API may not echo them,
               or echo them reformatted); `derived` compares them instead
@@ -43,22 +43,29 @@ class ResourceType:
     """
 
     def __init__(self, name, plural, label, id_arg, fields, key, secrets=(), unchecked=(), derived=None,
-                 replace=NEVER, ready=(), gone=(), fold_key=str):
+                 replace=NEVER, ready=(), gone=(), fold_key=str, key_defaults=None):
         self.name, self.plural, self.label, self.id_arg = name, plural, label, id_arg
         self.fields, self.key, self.secrets, self.unchecked = fields, key, secrets, unchecked
         self.derived = derived or {}
         self.replace, self.ready, self.gone = replace, ready, gone
         self.fold_key = fold_key
+        self.key_defaults = key_defaults or {}
 
     def endpoint(self, action):
         name = '%s.%s' % (self.name, action)
         return name if name in ENDPOINTS else None
 
+    def key_value(self, param, value):
+        """One key field as it is compared, the same way for what is given and what is listed:
+        trimmed, folded, and the API's default when it is missing or blank."""
+        text = '' if value is None else str(value).strip()
+        return self.fold_key(text or self.key_defaults.get(param, ''))
+
     def key_of_item(self, item):
-        return tuple(self.fold_key(item.get(param)) for param in self.key)
+        return tuple(self.key_value(param, item.get(param)) for param in self.key)
 
     def key_of_object(self, obj):
-        return tuple(self.fold_key(obj.get(self.fields[param])) for param in self.key)
+        return tuple(self.key_value(param, obj.get(self.fields[param])) for param in self.key)
 
     def describe(self, item):
         return ', '.join('%s %r' % (param, item.get(param)) for param in self.key)
@@ -82,10 +89,6 @@ class ResourceType:
         return dict((field, (obj[field], value)) for field, value in self.expected(item).items()
                     if field in obj and not _same_value(obj[field], value))
 
-    def public(self, obj):
-        secret_fields = set(self.fields[param] for param in self.secrets)
-        return dict((field, value) for field, value in (obj or {}).items() if field not in secret_fields)
-
     def is_gone(self, obj):
         return obj.get('status') in self.gone
 
@@ -94,6 +97,24 @@ def _same_value(live, wanted):
     if isinstance(wanted, bool) or isinstance(live, bool):
         return bool(live) == bool(wanted)
     return str(live) == str(wanted)
+
+
+class KeyIndex:
+    """The objects of one list by natural key, built once: matching N items costs O(N)."""
+
+    def __init__(self, rtype, objects):
+        self.rtype = rtype
+        self.by_key = {}
+        for obj in objects:
+            self.by_key.setdefault(rtype.key_of_object(obj), []).append(obj)
+
+    def only_match(self, item):
+        """The one object with the item's key, or None; several fail and name their ids."""
+        matches = self.by_key.get(self.rtype.key_of_item(item), [])
+        if len(matches) > 1:
+            raise FlyWPError('%d FlyWP %ss match %s (ids %s): give the id, or remove the duplicates.' % (
+                len(matches), self.rtype.label, self.rtype.describe(item), ', '.join(str(obj.get('id')) for obj in matches)))
+        return matches[0] if matches else None
 
 
 def converge(client, rtype, items, parent=None, state='present', exclusive=False, force=False,
@@ -107,20 +128,15 @@ def converge(client, rtype, items, parent=None, state='present', exclusive=False
     'before' and 'after' (for a diff), 'warnings'}.
     """
     parent = parent or {}
-    keys = check_unique(rtype, items)
+    keys = set(check_unique(rtype, items))
     if existing is None:
-        try:
-            existing = client.list(rtype.endpoint('list'), **parent)
-        except FlyWPAPIError as error:
-            # A parent given by id that does not exist answers 404: nothing is under it.
-            if not (error.status == 404 and parent and state == 'absent'):
-                raise
-            existing = []
+        existing = client.list(rtype.endpoint('list'), **parent)
     existing = [obj for obj in existing if not rtype.is_gone(obj)]
+    index = KeyIndex(rtype, existing)
 
     plan, warnings = [], []
     for item in items:
-        match = _only_match(rtype, existing, item)
+        match = index.only_match(item)
         if state == 'absent':
             action = 'delete' if match else 'none'
         elif match is None:
@@ -133,7 +149,7 @@ def converge(client, rtype, items, parent=None, state='present', exclusive=False
         plan.append((item, match, action))
     deletes = [match for item, match, action in plan if action in ('delete', 'replace')]
     if exclusive and state == 'present':
-        deletes += [obj for obj in existing if rtype.key_of_object(obj) not in set(keys)]
+        deletes += [obj for obj in existing if rtype.key_of_object(obj) not in keys]
 
     # Create before deleting, so that a failure half-way never leaves anything missing.
     objects, created = [], []
@@ -159,13 +175,13 @@ def converge(client, rtype, items, parent=None, state='present', exclusive=False
         created = [ready.get(str(obj['id']), obj) for obj in created]
 
     # The diff covers the objects the items name, and with `exclusive` every sibling.
-    scope = existing if exclusive else [obj for obj in existing if rtype.key_of_object(obj) in set(keys)]
+    scope = existing if exclusive else [obj for obj in existing if rtype.key_of_object(obj) in keys]
     deleted = set(str(obj['id']) for obj in deletes)
     return {
         'changed': bool(created or deletes),
-        'objects': [rtype.public(obj) for obj in objects],
-        'before': [rtype.public(obj) for obj in scope],
-        'after': [rtype.public(obj) for obj in scope if str(obj['id']) not in deleted] + [rtype.public(obj) for obj in created],
+        'objects': objects,
+        'before': scope,
+        'after': [obj for obj in scope if str(obj['id']) not in deleted] + created,
         'warnings': warnings,
     }
 
@@ -183,15 +199,6 @@ def check_unique(rtype, items):
     return keys
 
 
-def _only_match(rtype, existing, item):
-    key = rtype.key_of_item(item)
-    matches = [obj for obj in existing if rtype.key_of_object(obj) == key]
-    if len(matches) > 1:
-        raise FlyWPError('%d FlyWP %ss match %s (ids %s): give the id, or remove the duplicates.' % (
-            len(matches), rtype.label, rtype.describe(item), ', '.join(str(obj.get('id')) for obj in matches)))
-    return matches[0] if matches else None
-
-
 def _predicted(rtype, item):
     """What check mode shows for an object it would create."""
     return dict(rtype.expected(item), id=None)
@@ -204,28 +211,24 @@ def _difference_warning(rtype, item, changed):
     return 'The %s with %s differs: %s. It was left as it is.%s' % (rtype.label, rtype.describe(item), fields, hint)
 
 
-def fetch(client, rtype, obj, parent):
+def read_current(client, rtype, obj, parent):
     """The current state of one object: by its own endpoint, else from its list. None when gone."""
     if rtype.endpoint('get'):
-        try:
-            current = client.call(rtype.endpoint('get'), **dict(parent, **{rtype.id_arg: obj['id']}))
-        except FlyWPAPIError as error:
-            if error.status == 404:
-                return None
-            raise
+        current = find_by_id(client, rtype, obj['id'], parent)
     else:
         current = next((other for other in client.list(rtype.endpoint('list'), **parent)
                         if same_id(other.get('id'), obj['id'])), None)
     return None if current is None or rtype.is_gone(current) else current
 
 
-def wait_until_ready(client, rtype, obj, parent, timeout, sleep=time.sleep, clock=time.monotonic):
+def wait_until_ready(client, rtype, obj, parent, timeout):
     """Poll the object until its status is ready; fail on `failed`, on its disappearance or on timeout.
 
     Polls start after a second and grow by half each time up to 15 s, so a long wait
-    (a server takes minutes to provision) costs a handful of requests a minute.
+    (a server takes minutes to provision) costs a handful of requests a minute. The
+    client's clock measures the wait and its sleep spends it.
     """
-    deadline = clock() + timeout
+    deadline = client.clock() + timeout
     interval = FIRST_POLL
     while True:
         status = obj.get('status')
@@ -233,17 +236,17 @@ def wait_until_ready(client, rtype, obj, parent, timeout, sleep=time.sleep, cloc
             return obj
         if status == 'failed':
             raise FlyWPError('The FlyWP %s %s ended in status failed.' % (rtype.label, _name(rtype, obj)),
-                             result={rtype.name: rtype.public(obj)})
-        if clock() + interval > deadline:
+                             result={rtype.name: obj})
+        if client.clock() + interval > deadline:
             raise FlyWPError('The FlyWP %s %s is still %r after wait_timeout (%s s). It goes on in FlyWP; run the '
                              'task again, or raise wait_timeout.' % (rtype.label, _name(rtype, obj), status, timeout),
-                             result={rtype.name: rtype.public(obj)})
-        sleep(interval)
+                             result={rtype.name: obj})
+        client.sleep(interval)
         interval = min(interval * POLL_GROWTH, LONGEST_POLL)
-        current = fetch(client, rtype, obj, parent)
+        current = read_current(client, rtype, obj, parent)
         if current is None:
             raise FlyWPError('The FlyWP %s %s disappeared while waiting for it to be ready.' % (rtype.label, _name(rtype, obj)),
-                             result={rtype.name: rtype.public(obj)})
+                             result={rtype.name: obj})
         obj = current
 
 
@@ -251,21 +254,18 @@ def _name(rtype, obj):
     return '%r (id %s)' % (obj.get(rtype.fields[rtype.key[0]]), obj.get('id'))
 
 
-def lookup(client, rtype, ref, parent=None):
-    """One object given by id (a string of digits) or by its single-field natural key.
+def find_by_id(client, rtype, object_id, parent=None):
+    """The object with this id, read by its own endpoint (one request); None when there is none."""
+    try:
+        return client.call(rtype.endpoint('get'), **dict(parent or {}, **{rtype.id_arg: object_id}))
+    except FlyWPAPIError as error:
+        if error.status == 404:
+            return None
+        raise
 
-    Returns None when there is none; an ambiguous name fails and asks for the id.
-    """
-    parent = parent or {}
-    ref = str(ref).strip()
-    if ref.isdigit() and rtype.endpoint('get'):
-        try:
-            return client.call(rtype.endpoint('get'), **dict(parent, **{rtype.id_arg: ref}))
-        except FlyWPAPIError as error:
-            if error.status == 404:
-                return None
-            raise
-    candidates = client.list(rtype.endpoint('list'), **parent)
-    if ref.isdigit():
-        return next((obj for obj in candidates if same_id(obj.get('id'), ref)), None)
-    return _only_match(rtype, [obj for obj in candidates if not rtype.is_gone(obj)], {rtype.key[0]: ref})
+
+def find_by_key(client, rtype, item, parent=None):
+    """The one object whose natural key is the item's (a dict of key parameters), with one list
+    request; None when there is none. Several fail and ask for the id."""
+    candidates = [obj for obj in client.list(rtype.endpoint('list'), **(parent or {})) if not rtype.is_gone(obj)]
+    return KeyIndex(rtype, candidates).only_match(item)

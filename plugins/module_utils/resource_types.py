@@ -22,7 +22,7 @@ SITE = ResourceType(
             'admin_email': 'admin_email', 'admin_user': 'admin_user', 'admin_password': 'admin_password',
             'cache': 'cache'},
     key=('domain',), secrets=('admin_password',), replace=NEVER, ready=('active',), gone=('deleting',),
-    fold_key=lambda value: str(value).lower())
+    fold_key=lambda value: value.lower())
 
 DATABASE = ResourceType(
     'database', 'databases', 'database', 'database_id',
@@ -38,8 +38,9 @@ SSH_KEY = ResourceType(
 # A cron job is nothing but its fields, and the API cannot update one: a new frequency replaces it.
 CRON = ResourceType(
     'cron', 'crons', 'cron job', 'cron_id',
-    fields={'command': 'command', 'frequency': 'frequency', 'user': 'user'}, key=('command', 'user'), replace=ALWAYS)
+    fields={'command': 'command', 'frequency': 'frequency', 'user': 'user'}, key=('command', 'user'), replace=ALWAYS,
+    key_defaults={'user': 'fly'})
 
 BACKUP = ResourceType(
     'backup', 'backups', 'backup', 'backup_id',
-    fields={'type': 'type'}, key=('type',), ready=('completed',))
+    fields={'type': 'type'}, key=('type',), ready=('completed',), key_defaults={'type': 'full'})

@@ -39,6 +39,11 @@ class InvalidInput(ValueError):
     """A parameter value that no request should be sent with."""
 
 
+def is_id(text):
+    """A FlyWP id: ASCII digits only (str.isdigit() also takes '²' and full-width digits)."""
+    return text.isascii() and text.isdigit()
+
+
 def cron_frequency(value):
     """A five-field cron expression or an @ macro, with single spaces."""
     text = ' '.join(str(value or '').split())
