@@ -10,10 +10,10 @@ from __future__ import annotations
 from ansible.module_utils.basic import AnsibleModule, env_fallback, missing_required_lib
 
 from ansible_collections.flywp.cloud.plugins.module_utils.api import (
-    DEFAULT_API_URL, HAS_REQUESTS, REQUESTS_IMPORT_ERROR, FlyWPClient, FlyWPError)
-from ansible_collections.flywp.cloud.plugins.module_utils.resource import converge, lookup
+    DEFAULT_API_URL, HAS_REQUESTS, REQUESTS_IMPORT_ERROR, FlyWPAPIError, FlyWPClient, FlyWPError)
+from ansible_collections.flywp.cloud.plugins.module_utils.resource import converge, find_by_key
 from ansible_collections.flywp.cloud.plugins.module_utils.resource_types import SERVER, SITE
-from ansible_collections.flywp.cloud.plugins.module_utils.validation import InvalidInput, domain
+from ansible_collections.flywp.cloud.plugins.module_utils.validation import InvalidInput, domain, is_id
 
 API_ARGUMENT_SPEC = dict(
     api_token=dict(type='str', required=True, no_log=True, fallback=(env_fallback, ['FLYWP_API_TOKEN'])),
@@ -57,46 +57,70 @@ class FlyWPModule(AnsibleModule):
         except FlyWPError as error:
             self.fail_json(msg=str(error), **error.result)
 
-    def find_server(self, ref, required):
-        """The server a child resource lives on, given by name or id; None if it is gone and
-        not required.
+    def on_server(self, ref, work, required=True):
+        """work(server_id) on the server `ref` names, by the one rule of docs/development.md:
 
-        An id is not looked up: the child endpoints need nothing but the id, and the request
-        under /servers/{id} that follows answers 404 when there is no such server (which the
-        client reports as such, and converge() takes as "nothing there" for state=absent).
-        The result is then only {'id': ...}. A name costs one list of the servers.
+        A reference of digits is tried as an id first, at no cost: work's first request, under
+        /servers/{id}, answers 404 when no server has that id, and then the reference is tried
+        as a name (so a server named 2024 is found). Any other reference is a name, found with
+        one listing of the servers.
+
+        When there is no such server: fails if `required`, else returns work(None), which
+        stands for "no server, so nothing on it".
         """
-        ref = str(ref).strip()
-        if ref.isdigit():
-            return {'id': ref}
-        server = lookup(self.client, SERVER, ref)
-        if server is None and required:
+        ref = _reference(ref, 'server')
+        not_an_id = None
+        if is_id(ref):
+            try:
+                return work(ref)
+            except FlyWPAPIError as error:
+                if not error.is_missing('server', ref):
+                    raise
+                not_an_id = error
+        server = find_by_key(self.client, SERVER, {'name': ref})
+        if server is not None:
+            return work(server['id'])
+        if required and not_an_id:
+            raise FlyWPError('%s. No server is named %r either: check the name or id.' % (str(not_an_id).rstrip('.'), ref),
+                             result=not_an_id.result)
+        if required:
             raise FlyWPError('There is no FlyWP server named %r: check the name or id.' % ref)
-        return server
+        return work(None)
 
     def find_site(self, ref, server_ref, required):
         """The site given by id, or by domain on the server given by name or id; None if it
         (or its server) is gone and not required.
 
-        The endpoints under /sites/{site_id} need nothing but the id, so an id is not looked
-        up: the result is then only {'id': ...}, and a wrong id fails at the first request.
+        A domain is never all digits, so a reference of digits is always a site id. The
+        endpoints under /sites/{site_id} need nothing but the id, so an id is not looked up:
+        the result is then only {'id': ...}, and a wrong id fails at the first request.
         """
-        ref = str(ref).strip()
-        if ref.isdigit():
+        ref = _reference(ref, 'site')
+        if is_id(ref):
             return {'id': ref}
         name = domain(ref)
-        if not server_ref:
+        if server_ref is None or not str(server_ref).strip():
             raise InvalidInput('server is required to find the site %r by its domain; or give the site id.' % ref)
-        server = self.find_server(server_ref, required)
-        site = lookup(self.client, SITE, name, {'server_id': server['id']}) if server else None
+
+        def site_on(server_id):
+            return find_by_key(self.client, SITE, {'domain': name}, {'server_id': server_id}) if server_id else None
+
+        site = self.on_server(server_ref, site_on, required)
         if site is None and required:
             raise FlyWPError('There is no FlyWP site %r on the server %r: check the domain, or give the site id.' % (
                 name, server_ref))
         return site
 
-    def converge(self, rtype, items, parent=None, single=True, **options):
-        """Run the state machine in this module's check mode; return the module result."""
-        outcome = converge(self.client, rtype, items, parent=parent, check_mode=self.check_mode, **options)
+    def ensure_state(self, rtype, items, parent=None, single=True, **options):
+        """Run the resource state machine in this module's check mode; return the module result.
+
+        A parent of None stands for one that does not exist: nothing is under it.
+        """
+        existing = options.pop('existing', None)
+        if parent is not None and any(value is None for value in parent.values()):
+            existing = []
+        outcome = converge(self.client, rtype, items, parent=parent, check_mode=self.check_mode,
+                           existing=existing, **options)
         for warning in outcome['warnings']:
             self.warn(warning)
         if single:
@@ -104,6 +128,14 @@ class FlyWPModule(AnsibleModule):
                     'diff': {'before': _first(outcome['before']), 'after': _first(outcome['after'])}}
         return {'changed': outcome['changed'], rtype.plural: outcome['objects'],
                 'diff': {'before': {rtype.plural: outcome['before']}, 'after': {rtype.plural: outcome['after']}}}
+
+
+def _reference(ref, kind):
+    """A server or site reference as given, trimmed; blank ones are refused."""
+    text = '' if ref is None else str(ref).strip()
+    if not text:
+        raise InvalidInput('%s must not be empty: give its %s or its id.' % (kind, 'name' if kind == 'server' else 'domain'))
+    return text
 
 
 def _first(objects):

@@ -36,7 +36,7 @@ options:
     required: true
   server:
     description:
-      - The server of the site, by name or by id (a string of digits is taken as an id).
+      - The server of the site, by name or by id (a string of digits is tried as an id first, then as a name).
       - Required when O(site) is a domain; not used when O(site) is an id.
     type: str
   type:
@@ -151,7 +151,6 @@ backup:
 
 import calendar
 import re
-import time
 
 from ansible_collections.flywp.cloud.plugins.module_utils.api import FlyWPError
 from ansible_collections.flywp.cloud.plugins.module_utils.module import WAIT_ARGUMENT_SPEC, FlyWPModule
@@ -188,10 +187,10 @@ def newest(backups, statuses):
     return max((backup for backup in backups if backup.get('status') in statuses), key=recency, default=None)
 
 
-def age(backup):
-    """Seconds since the backup was completed; None when the API does not say when."""
+def age(backup, now):
+    """Seconds from the backup's completion to `now`; None when the API does not say when."""
     moment = unix_time(backup.get('completed_at')) or unix_time(backup.get('created_at'))
-    return None if moment is None else time.time() - moment
+    return None if moment is None else now - moment
 
 
 def ensure_backup(module):
@@ -204,18 +203,19 @@ def ensure_backup(module):
     # Without max_age the list only serves the diff, and check mode's test that the site exists.
     if max_age is not None or module._diff or module.check_mode:
         backups = module.client.list(BACKUP.endpoint('list'), **parent)
-        # A backup that does not say its type is of the API's default type, full.
-        of_type = [backup for backup in backups if (backup.get('type') or 'full') == params['type']]
+        # A backup that does not say its type is of the API's default type, full (BACKUP's key_defaults).
+        of_type = [backup for backup in backups if BACKUP.key_of_object(backup) == BACKUP.key_of_item(params)]
         latest = newest(of_type, ('completed',))
         if max_age is not None:
-            recent_enough = latest is not None and age(latest) is not None and age(latest) < max_age
+            latest_age = age(latest, module.client.clock()) if latest is not None else None
+            recent_enough = latest_age is not None and latest_age < max_age
             found = latest if recent_enough else newest(of_type, IN_PROGRESS)
             if found is not None:
                 if params['wait'] and not module.check_mode:
                     found = wait_until_ready(module.client, BACKUP, found, parent, params['wait_timeout'])
-                return {'changed': False, BACKUP.name: BACKUP.public(found),
-                        'diff': {'before': BACKUP.public(latest), 'after': BACKUP.public(latest)}}
-    before = BACKUP.public(latest)
+                return {'changed': False, BACKUP.name: found or {},
+                        'diff': {'before': latest or {}, 'after': latest or {}}}
+    before = latest or {}
 
     item = {'type': params['type']}
     if module.check_mode:
@@ -228,7 +228,7 @@ def ensure_backup(module):
             except FlyWPError as error:
                 error.result.update(changed=True, diff={'before': before, 'after': error.result.get(BACKUP.name, {})})
                 raise
-    return {'changed': True, BACKUP.name: BACKUP.public(backup), 'diff': {'before': before, 'after': BACKUP.public(backup)}}
+    return {'changed': True, BACKUP.name: backup or {}, 'diff': {'before': before, 'after': backup or {}}}
 
 
 def main():

@@ -10,7 +10,7 @@ module: backup_info
 short_description: List the backups of a FlyWP site
 version_added: 0.1.0
 description:
-  - Read every backup of one FlyWP site, in any status.
+  - Read the backups of one FlyWP site, in any status: all of them, or those of a type or with an id.
   - The site is given by id, which costs one request in all, or by domain together with
     O(server), which costs one more to read the server's sites, and another to list the
     servers when O(server) is a name (a server id costs none).
@@ -26,8 +26,18 @@ options:
     required: true
   server:
     description:
-      - The server of the site, by name or by id (a string of digits is taken as an id).
+      - The server of the site, by name or by id (a string of digits is tried as an id
+        first, then as a name).
       - Required when O(site) is a domain; not used when O(site) is an id.
+    type: str
+  type:
+    description:
+      - Only the backups of this type. A backup the API lists without a type is V(full).
+    type: str
+  id:
+    description:
+      - Only the backup with this id (a string of digits).
+      - The list is empty when there is none.
     type: str
 extends_documentation_fragment:
   - flywp.cloud.flywp
@@ -87,25 +97,12 @@ backups:
       sample: "2026-11-27T10:01:30.000000Z"
 """
 
-from ansible_collections.flywp.cloud.plugins.module_utils.api import FlyWPAPIError, FlyWPError
-from ansible_collections.flywp.cloud.plugins.module_utils.module import FlyWPModule
+from ansible_collections.flywp.cloud.plugins.module_utils.info import SITE_PARENT, run_info_module
 from ansible_collections.flywp.cloud.plugins.module_utils.resource_types import BACKUP
 
 
-def read_backups(module):
-    site = module.find_site(module.params['site'], module.params['server'], required=True)
-    try:
-        backups = module.client.list(BACKUP.endpoint('list'), site_id=site['id'])
-    except FlyWPAPIError as error:
-        if error.status == 404:
-            raise FlyWPError('There is no FlyWP site with id %s: check the id, or give the domain and the server. '
-                             '(%s)' % (site['id'], error), result=error.result)
-        raise
-    return {'changed': False, BACKUP.plural: [BACKUP.public(backup) for backup in backups]}
-
-
 def main():
-    FlyWPModule(argument_spec=dict(site=dict(type='str', required=True), server=dict(type='str'))).run(read_backups)
+    run_info_module(BACKUP, parent=SITE_PARENT)
 
 
 if __name__ == '__main__':

@@ -27,7 +27,7 @@ author:
 options:
   server:
     description:
-      - The server, by name or by id (a string of digits is taken as an id).
+      - The server, by name or by id (a string of digits is tried as an id first, then as a name).
       - By name, one request lists the servers to find it; by id, none.
     type: str
     required: true
@@ -162,11 +162,9 @@ def ensure_jobs(module):
     jobs = [params] if single else params['jobs']
     items = [desired_job(job, present) for job in jobs]
     check_unique(CRON, items)
-    server = module.find_server(params['server'], required=present)
-    if server is None:
-        return {'changed': False, 'cron' if single else 'crons': {} if single else []}
-    return module.converge(CRON, items, parent={'server_id': server['id']}, single=single, state=params['state'],
-                           exclusive=params['exclusive'])
+    return module.on_server(params['server'], lambda server_id: module.ensure_state(
+        CRON, items, parent={'server_id': server_id}, single=single, state=params['state'],
+        exclusive=params['exclusive']), required=present)
 
 
 def main():

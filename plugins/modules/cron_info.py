@@ -10,7 +10,7 @@ module: cron_info
 short_description: List the cron jobs of a FlyWP server
 version_added: 0.1.0
 description:
-  - Read every cron job of one FlyWP server, whatever user it runs as.
+  - Read the cron jobs of one FlyWP server, all of them or those with a command, a user or an id.
   - Costs one request to read the server's jobs; a server given by name costs one more,
     to list the servers, and a server given by id none.
 author:
@@ -18,10 +18,25 @@ author:
 options:
   server:
     description:
-      - The server, by name or by id (a string of digits is taken as an id).
+      - The server, by name or by id.
+      - A string of digits is tried as an id first, then as a name, so a server named
+        C(2024) is found too (see the I(server references) rule in the collection's docs).
       - The task fails when there is no such server.
     type: str
     required: true
+  command:
+    description:
+      - Only the jobs that run this command line, compared without surrounding spaces.
+    type: str
+  user:
+    description:
+      - Only the jobs that run as this user. A job the API lists without a user runs as C(fly).
+    type: str
+  id:
+    description:
+      - Only the job with this id (a string of digits).
+      - The list is empty when there is none.
+    type: str
 extends_documentation_fragment:
   - flywp.cloud.flywp
   - flywp.cloud.flywp.info
@@ -69,18 +84,12 @@ crons:
       sample: "2026-11-27T10:00:00.000000Z"
 """
 
-from ansible_collections.flywp.cloud.plugins.module_utils.module import FlyWPModule
+from ansible_collections.flywp.cloud.plugins.module_utils.info import SERVER_PARENT, run_info_module
 from ansible_collections.flywp.cloud.plugins.module_utils.resource_types import CRON
 
 
-def read_jobs(module):
-    server = module.find_server(module.params['server'], required=True)
-    jobs = module.client.list(CRON.endpoint('list'), server_id=server['id'])
-    return {'changed': False, CRON.plural: [CRON.public(job) for job in jobs]}
-
-
 def main():
-    FlyWPModule(argument_spec=dict(server=dict(type='str', required=True))).run(read_jobs)
+    run_info_module(CRON, parent=SERVER_PARENT)
 
 
 if __name__ == '__main__':

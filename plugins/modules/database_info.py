@@ -21,13 +21,20 @@ author:
 options:
   server:
     description:
-      - The server, by name or by id (a string of digits is taken as an id).
-      - A server that does not exist fails the task.
+      - The server, by name or by id.
+      - A string of digits is tried as an id first, then as a name, so a server named
+        C(2024) is found too (see the I(server references) rule in the collection's docs).
+      - The task fails when there is no such server.
     type: str
     required: true
   name:
     description:
-      - Only the database with this name.
+      - Only the database with this name, compared without surrounding spaces.
+    type: str
+  id:
+    description:
+      - Only the database with this id (a string of digits).
+      - The list is empty when there is none.
     type: str
 extends_documentation_fragment:
   - flywp.cloud.flywp
@@ -84,26 +91,12 @@ databases:
       sample: 4259840
 """
 
-from ansible_collections.flywp.cloud.plugins.module_utils.module import FlyWPModule
+from ansible_collections.flywp.cloud.plugins.module_utils.info import SERVER_PARENT, run_info_module
 from ansible_collections.flywp.cloud.plugins.module_utils.resource_types import DATABASE
 
 
-def read_databases(module):
-    params = module.params
-    server = module.find_server(params['server'], required=True)
-    databases = module.client.list(DATABASE.endpoint('list'), server_id=server['id'])
-    if params['name'] is not None:
-        databases = [database for database in databases if database.get('name') == params['name']]
-    return {'changed': False, 'databases': databases}
-
-
 def main():
-    FlyWPModule(
-        argument_spec=dict(
-            server=dict(type='str', required=True),
-            name=dict(type='str'),
-        ),
-    ).run(read_databases)
+    run_info_module(DATABASE, parent=SERVER_PARENT)
 
 
 if __name__ == '__main__':

@@ -186,9 +186,9 @@ server:
 
 from ansible_collections.flywp.cloud.plugins.module_utils.api import FlyWPError
 from ansible_collections.flywp.cloud.plugins.module_utils.module import WAIT_ARGUMENT_SPEC, FlyWPModule
-from ansible_collections.flywp.cloud.plugins.module_utils.resource import lookup
+from ansible_collections.flywp.cloud.plugins.module_utils.resource import find_by_id
 from ansible_collections.flywp.cloud.plugins.module_utils.resource_types import SERVER
-from ansible_collections.flywp.cloud.plugins.module_utils.validation import InvalidInput
+from ansible_collections.flywp.cloud.plugins.module_utils.validation import InvalidInput, is_id
 
 
 def ensure_server(module):
@@ -198,13 +198,13 @@ def ensure_server(module):
     server_id = params['id'].strip() if params['id'] else None
     if params['name'] is not None and not name:
         raise InvalidInput('name must not be empty.')
-    if server_id is not None and not server_id.isdigit():
+    if server_id is not None and not is_id(server_id):
         raise InvalidInput('id %r: expected the id of a server, a string of digits.' % params['id'])
 
     existing = None
     if server_id:
         # One request for that server alone, not a list of every server.
-        server = lookup(module.client, SERVER, server_id)
+        server = find_by_id(module.client, SERVER, server_id)
         if server is None or SERVER.is_gone(server):
             if present:
                 raise FlyWPError('There is no FlyWP server with id %s: a server is never created from an id. '
@@ -217,8 +217,8 @@ def ensure_server(module):
 
     item = dict((param, params[param]) for param in SERVER.fields)
     item['name'] = name
-    return module.converge(SERVER, [item], existing=existing, state=params['state'],
-                           wait=params['wait'], wait_timeout=params['wait_timeout'])
+    return module.ensure_state(SERVER, [item], existing=existing, state=params['state'],
+                               wait=params['wait'], wait_timeout=params['wait_timeout'])
 
 
 def main():

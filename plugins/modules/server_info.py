@@ -18,13 +18,13 @@ options:
   name:
     description:
       - Only the servers with this name (usually one; every one when several share it).
-      - Mutually exclusive with O(id).
+      - Compared as the M(flywp.cloud.server) module does, without surrounding spaces.
     type: str
   id:
     description:
       - Only the server with this id, read with one request for it alone.
       - The list is empty when there is no server with this id.
-      - Mutually exclusive with O(name).
+      - With O(name) as well, the list is empty unless that server has that name.
     type: str
 extends_documentation_fragment:
   - flywp.cloud.flywp
@@ -105,33 +105,12 @@ servers:
       sample: "2026-11-27T10:00:00.000000Z"
 """
 
-from ansible_collections.flywp.cloud.plugins.module_utils.module import FlyWPModule
-from ansible_collections.flywp.cloud.plugins.module_utils.resource import lookup
+from ansible_collections.flywp.cloud.plugins.module_utils.info import ACCOUNT, run_info_module
 from ansible_collections.flywp.cloud.plugins.module_utils.resource_types import SERVER
-from ansible_collections.flywp.cloud.plugins.module_utils.validation import InvalidInput
-
-
-def read_servers(module):
-    params = module.params
-    if params['id'] is not None:
-        if not params['id'].strip().isdigit():
-            raise InvalidInput('id %r: expected the id of a server, a string of digits.' % params['id'])
-        server = lookup(module.client, SERVER, params['id'])
-        return {'changed': False, 'servers': [server] if server else []}
-    servers = module.client.list(SERVER.endpoint('list'))
-    if params['name'] is not None:
-        servers = [server for server in servers if server.get('name') == params['name']]
-    return {'changed': False, 'servers': servers}
 
 
 def main():
-    FlyWPModule(
-        argument_spec=dict(
-            name=dict(type='str'),
-            id=dict(type='str'),
-        ),
-        mutually_exclusive=[('name', 'id')],
-    ).run(read_servers)
+    run_info_module(SERVER, parent=ACCOUNT)
 
 
 if __name__ == '__main__':

@@ -25,7 +25,7 @@ author:
 options:
   server:
     description:
-      - The server the site is on, by name or by id (a string of digits is taken as an id).
+      - The server the site is on, by name or by id (a string of digits is tried as an id first, then as a name).
       - By name, one request lists the servers to find it; by id, none (the server's sites
         are read directly, and an id no server has answers 404 there).
       - With O(state=present), a server that does not exist fails the task; with
@@ -195,11 +195,9 @@ def ensure_site(module):
     item['domain'] = domain(params['domain'])
     if params['admin_email'] is not None:
         item['admin_email'] = email(params['admin_email'])
-    server = module.find_server(params['server'], required=present)
-    if server is None:
-        return {'changed': False, 'site': {}}
-    return module.converge(SITE, [item], parent={'server_id': server['id']}, state=params['state'],
-                           wait=params['wait'], wait_timeout=params['wait_timeout'])
+    return module.on_server(params['server'], lambda server_id: module.ensure_state(
+        SITE, [item], parent={'server_id': server_id}, state=params['state'],
+        wait=params['wait'], wait_timeout=params['wait_timeout']), required=present)
 
 
 def main():

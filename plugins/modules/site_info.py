@@ -20,14 +20,21 @@ author:
 options:
   server:
     description:
-      - Only the sites of this server, by name or by id (a string of digits is taken as an id).
+      - Only the sites of this server, by name or by id.
+      - A string of digits is tried as an id first, then as a name, so a server named
+        C(2024) is found too.
       - A server that does not exist fails the task.
       - If not set, the sites of every server.
     type: str
   domain:
     description:
-      - Only the site with this domain (compared without regard to case).
+      - Only the site with this domain (compared without regard to case or surrounding spaces).
       - Without O(server), the sites with this domain on every server.
+    type: str
+  id:
+    description:
+      - Only the site with this id (a string of digits).
+      - The list is empty when there is none.
     type: str
 extends_documentation_fragment:
   - flywp.cloud.flywp
@@ -101,39 +108,12 @@ sites:
       sample: "2026-11-27T10:05:00.000000Z"
 """
 
-from ansible_collections.flywp.cloud.plugins.module_utils.api import FlyWPAPIError
-from ansible_collections.flywp.cloud.plugins.module_utils.module import FlyWPModule
-from ansible_collections.flywp.cloud.plugins.module_utils.resource_types import SERVER, SITE
-from ansible_collections.flywp.cloud.plugins.module_utils.validation import domain
-
-
-def read_sites(module):
-    params = module.params
-    wanted = domain(params['domain']) if params['domain'] is not None else None
-    if params['server'] is not None:
-        server_ids = [module.find_server(params['server'], required=True)['id']]
-    else:
-        server_ids = [server['id'] for server in module.client.list(SERVER.endpoint('list'))]
-    sites = []
-    for server_id in server_ids:
-        try:
-            sites.extend(module.client.list(SITE.endpoint('list'), server_id=server_id))
-        except FlyWPAPIError as error:
-            # A server deleted between the two requests has no sites to show.
-            if error.status != 404 or params['server'] is not None:
-                raise
-    if wanted is not None:
-        sites = [site for site in sites if SITE.fold_key(site.get('domain')) == wanted]
-    return {'changed': False, 'sites': sites}
+from ansible_collections.flywp.cloud.plugins.module_utils.info import SERVER_PARENT, run_info_module
+from ansible_collections.flywp.cloud.plugins.module_utils.resource_types import SITE
 
 
 def main():
-    FlyWPModule(
-        argument_spec=dict(
-            server=dict(type='str'),
-            domain=dict(type='str'),
-        ),
-    ).run(read_sites)
+    run_info_module(SITE, parent=SERVER_PARENT, server_required=False)
 
 
 if __name__ == '__main__':

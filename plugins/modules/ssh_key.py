@@ -25,7 +25,7 @@ author:
 options:
   server:
     description:
-      - The server, by name or by id (a string of digits is taken as an id).
+      - The server, by name or by id (a string of digits is tried as an id first, then as a name).
       - By name, one request lists the servers to find it; by id, none.
     type: str
     required: true
@@ -150,11 +150,9 @@ def ensure_keys(module):
     present = params['state'] == 'present'
     items = [desired_key(key, present) for key in ([params] if single else params['keys'])]
     check_unique(SSH_KEY, items)
-    server = module.find_server(params['server'], required=present)
-    if server is None:
-        return {'changed': False, 'ssh_key' if single else 'ssh_keys': {} if single else []}
-    return module.converge(SSH_KEY, items, parent={'server_id': server['id']}, single=single, state=params['state'],
-                           exclusive=params['exclusive'], force=params['force'])
+    return module.on_server(params['server'], lambda server_id: module.ensure_state(
+        SSH_KEY, items, parent={'server_id': server_id}, single=single, state=params['state'],
+        exclusive=params['exclusive'], force=params['force']), required=present)
 
 
 def main():

@@ -10,7 +10,7 @@ module: ssh_key_info
 short_description: List the SSH keys of a FlyWP server
 version_added: 0.1.0
 description:
-  - Read every SSH key FlyWP has put on one server.
+  - Read the SSH keys FlyWP has put on one server, all of them or one by name or id.
   - The FlyWP API shows a key's name and SHA256 fingerprint; it may not show the public
     key itself. Compare a key file with C(ssh-keygen -lf key.pub).
   - Costs one request to read the server's keys; a server given by name costs one more,
@@ -20,10 +20,21 @@ author:
 options:
   server:
     description:
-      - The server, by name or by id (a string of digits is taken as an id).
+      - The server, by name or by id.
+      - A string of digits is tried as an id first, then as a name, so a server named
+        C(2024) is found too (see the I(server references) rule in the collection's docs).
       - The task fails when there is no such server.
     type: str
     required: true
+  name:
+    description:
+      - Only the key with this name, compared without surrounding spaces.
+    type: str
+  id:
+    description:
+      - Only the key with this id (a string of digits).
+      - The list is empty when there is none.
+    type: str
 extends_documentation_fragment:
   - flywp.cloud.flywp
   - flywp.cloud.flywp.info
@@ -69,18 +80,12 @@ ssh_keys:
       sample: "2026-11-27T10:00:00.000000Z"
 """
 
-from ansible_collections.flywp.cloud.plugins.module_utils.module import FlyWPModule
+from ansible_collections.flywp.cloud.plugins.module_utils.info import SERVER_PARENT, run_info_module
 from ansible_collections.flywp.cloud.plugins.module_utils.resource_types import SSH_KEY
 
 
-def read_keys(module):
-    server = module.find_server(module.params['server'], required=True)
-    keys = module.client.list(SSH_KEY.endpoint('list'), server_id=server['id'])
-    return {'changed': False, SSH_KEY.plural: [SSH_KEY.public(key) for key in keys]}
-
-
 def main():
-    FlyWPModule(argument_spec=dict(server=dict(type='str', required=True))).run(read_keys)
+    run_info_module(SSH_KEY, parent=SERVER_PARENT)
 
 
 if __name__ == '__main__':
