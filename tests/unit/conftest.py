@@ -72,7 +72,8 @@ def pytest_configure():
 
 @pytest.fixture(scope='module')
 def simulator_options():
-    """Keyword arguments for the module's simulator; a test module overrides this fixture."""
+    """Keyword arguments for the module's simulator; a test module overrides this fixture
+    (with 'clock': a FakeClock's time, for instance)."""
     return {}
 
 

@@ -1,20 +1,22 @@
 # -*- coding: utf-8 -*-
 # Copyright: flywp.cloud contributors
 # GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
-"""The resource state machine (converge, lookup, fetch, wait_until_ready) against a real
-in-process simulator, counting the requests it sends in the simulator's request log."""
+"""The resource state machine (converge, find_by_id, find_by_key, read_current,
+wait_until_ready) against a real in-process simulator, counting the requests it sends in
+the simulator's request log. The simulator and the client share a FakeClock, so waits
+are measured, never spent."""
 
 from __future__ import annotations
 
 import json
-import time
 
 import pytest
 
-from ansible_collections.flywp.cloud.plugins.module_utils.api import FlyWPClient, FlyWPError
+from ansible_collections.flywp.cloud.plugins.module_utils.api import FlyWPAPIError, FlyWPClient, FlyWPError
 from ansible_collections.flywp.cloud.plugins.module_utils.resource import (
-    FIRST_POLL, LONGEST_POLL, POLL_GROWTH, converge, fetch, lookup, wait_until_ready)
-from ansible_collections.flywp.cloud.plugins.module_utils.resource_types import CRON, SERVER, SITE, SSH_KEY
+    FIRST_POLL, LONGEST_POLL, POLL_GROWTH, converge, find_by_id, find_by_key, read_current, wait_until_ready)
+from ansible_collections.flywp.cloud.plugins.module_utils.resource_types import BACKUP, CRON, SERVER, SITE, SSH_KEY
+from ansible_collections.flywp.cloud.tests.unit.fake_clock import FakeClock
 
 # Quick asynchronous states: a server is ready 0.4 s after it is asked for, a site active after 0.2 s.
 FAST = {'server_creating': 0.2, 'server_provisioning': 0.2, 'site_creating': 0.2, 'site_deleting': 0.0}
@@ -24,8 +26,13 @@ ED25519_B = 'ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIOMqqnkVzrm0SdG6UOoqKLsabgH5C9o
 
 
 @pytest.fixture(scope='module')
-def simulator_options():
-    return {'delays': FAST}
+def fake():
+    return FakeClock()
+
+
+@pytest.fixture(scope='module')
+def simulator_options(fake):
+    return {'delays': FAST, 'clock': fake.time}
 
 
 @pytest.fixture(autouse=True)
@@ -34,8 +41,9 @@ def fresh(sim):
 
 
 @pytest.fixture
-def client(sim):
-    return FlyWPClient(sim.token, url=sim.api_url, backoff=0.01)
+def client(sim, fake):
+    fake.sleeps.clear()
+    return FlyWPClient(sim.token, url=sim.api_url, backoff=0.01, clock=fake.time, sleep=fake.sleep)
 
 
 def requests_of(sim):
@@ -56,21 +64,6 @@ def seed_server(sim, **spec):
 
 def web(**fields):
     return dict({'name': 'web-1', 'provider': 'hetzner', 'region': 'fsn1', 'size': 'cx22', 'os': None}, **fields)
-
-
-class FakeTime:
-    """A clock that only moves when slept on, so waits are measured, not spent."""
-
-    def __init__(self):
-        self.now = 1000.0
-        self.sleeps = []
-
-    def clock(self):
-        return self.now
-
-    def sleep(self, seconds):
-        self.sleeps.append(seconds)
-        self.now += seconds
 
 
 # --- converge: create, keep, differences ---
@@ -274,73 +267,95 @@ def test_converge_accepts_string_ids_and_bare_json(sim, client):
     assert sim.objects('server') == []
 
 
-# --- lookup and fetch ---
+# --- find_by_id, find_by_key, read_current ---
 
-def test_lookup_by_id_is_one_get_of_that_object(sim, client):
+def test_find_by_id_is_one_get_of_that_object(sim, client):
     server = seed_server(sim)
-    found = lookup(client, SERVER, str(server['id']))
+    found = find_by_id(client, SERVER, str(server['id']))
     assert found['name'] == 'web-1'
     assert requests_of(sim) == ['GET /servers/%s' % server['id']]
 
 
-def test_lookup_of_a_missing_id_is_none(sim, client):
-    assert lookup(client, SERVER, '404') is None
+def test_find_by_id_of_a_missing_id_is_none(sim, client):
+    assert find_by_id(client, SERVER, '404') is None
     assert requests_of(sim) == ['GET /servers/404']
 
 
-def test_lookup_by_name_lists_and_matches(sim, client):
+def test_find_by_key_lists_and_matches(sim, client):
     seed_server(sim, name='web-1')
     second = seed_server(sim, name='web-2')
-    assert lookup(client, SERVER, 'web-2')['id'] == second['id']
-    assert lookup(client, SERVER, 'web-3') is None
-    assert requests_of(sim) == ['GET /servers', 'GET /servers']
+    assert find_by_key(client, SERVER, {'name': 'web-2'})['id'] == second['id']
+    assert find_by_key(client, SERVER, {'name': ' web-2 '})['id'] == second['id']  # trimmed, as converge does
+    assert find_by_key(client, SERVER, {'name': 'web-3'}) is None
+    assert requests_of(sim) == ['GET /servers'] * 3
 
 
-def test_lookup_of_an_ambiguous_name_fails(sim, client):
+def test_find_by_key_of_a_name_of_digits_is_a_name(sim, client):
+    seed_server(sim, name='web-1')
+    named_2024 = seed_server(sim, name='2024')
+    assert find_by_key(client, SERVER, {'name': '2024'})['id'] == named_2024['id']
+
+
+def test_find_by_key_of_an_ambiguous_name_fails(sim, client):
     sim.seed([{'name': 'twin'}, {'name': 'twin'}])
     with pytest.raises(FlyWPError, match='give the id'):
-        lookup(client, SERVER, 'twin')
+        find_by_key(client, SERVER, {'name': 'twin'})
 
 
-def test_lookup_by_id_without_a_get_endpoint_searches_the_list(sim, client):
-    server = seed_server(sim, ssh_keys=[{'name': 'alice'}, {'name': 'bob'}])
-    bob = server['ssh_keys'][1]
+def test_find_by_key_with_a_key_of_two_fields_and_a_default(sim, client):
+    server = seed_server(sim, crons=[{'command': 'wp cron event run', 'frequency': '@daily', 'user': 'fly'},
+                                     {'command': 'wp cron event run', 'frequency': '@daily', 'user': 'root'}])
     parent = {'server_id': server['id']}
-    assert lookup(client, SSH_KEY, str(bob['id']), parent)['name'] == 'bob'
-    assert lookup(client, SSH_KEY, '999', parent) is None
-    assert requests_of(sim) == ['GET /servers/%s/ssh-keys' % server['id']] * 2
+    assert find_by_key(client, CRON, {'command': 'wp cron event run', 'user': 'root'}, parent)['user'] == 'root'
+    # A blank user is the API's default, fly, on both sides.
+    assert find_by_key(client, CRON, {'command': ' wp cron event run ', 'user': ' '}, parent)['user'] == 'fly'
 
 
-def test_lookup_of_a_site_domain_ignores_case(sim, client):
+def test_a_key_field_the_api_leaves_out_is_its_default():
+    assert CRON.key_of_object({'command': 'true'}) == CRON.key_of_item({'command': 'true', 'user': 'fly'})
+    assert CRON.key_of_object({'command': 'true', 'user': '  '}) == CRON.key_of_item({'command': 'true', 'user': None})
+    assert BACKUP.key_of_object({'type': None}) == BACKUP.key_of_item({'type': 'full'})
+    assert SITE.key_of_object({'domain': 'Blog.Example.COM '}) == SITE.key_of_item({'domain': 'blog.example.com'})
+
+
+def test_find_by_key_of_a_site_domain_ignores_case(sim, client):
     server = seed_server(sim, sites=[{'domain': 'blog.example.com'}])
-    assert lookup(client, SITE, 'Blog.Example.COM', {'server_id': server['id']})['id'] == server['sites'][0]['id']
+    assert find_by_key(client, SITE, {'domain': 'Blog.Example.COM'}, {'server_id': server['id']})['id'] == server['sites'][0]['id']
 
 
-def test_fetch_is_none_once_the_object_is_gone_or_going(sim, client):
+def test_read_current_is_none_once_the_object_is_gone_or_going(sim, client):
     server = seed_server(sim, sites=[{'domain': 'a.example.com'}, {'domain': 'b.example.com'}])
     parent = {'server_id': server['id']}
     first, second = server['sites']
-    assert fetch(client, SITE, first, parent)['domain'] == 'a.example.com'
+    assert read_current(client, SITE, first, parent)['domain'] == 'a.example.com'
     sim.configure(delays={'site_deleting': 30})
     client.call('site.delete', server_id=server['id'], site_id=first['id'])
     sim.configure(delays={'site_deleting': 0})
     client.call('site.delete', server_id=server['id'], site_id=second['id'])
-    assert fetch(client, SITE, first, parent) is None  # deleting
-    assert fetch(client, SITE, second, parent) is None  # 404
+    assert read_current(client, SITE, first, parent) is None  # deleting
+    assert read_current(client, SITE, second, parent) is None  # 404
+
+
+def test_read_current_without_a_get_endpoint_searches_the_list(sim, client):
+    server = seed_server(sim, ssh_keys=[{'name': 'alice'}, {'name': 'bob'}])
+    bob = server['ssh_keys'][1]
+    parent = {'server_id': server['id']}
+    assert read_current(client, SSH_KEY, bob, parent)['name'] == 'bob'
+    assert read_current(client, SSH_KEY, {'id': 999}, parent) is None
+    assert requests_of(sim) == ['GET /servers/%s/ssh-keys' % server['id']] * 2
 
 
 # --- wait_until_ready ---
 
-def test_wait_polls_a_new_server_until_ready(sim, client):
+def test_wait_polls_a_new_server_until_ready(sim, client, fake):
     server = client.call('server.create', body={'name': 'web-1'})
     assert server['status'] == 'creating'
     sim.clear_requests()
-    started = time.monotonic()
     ready = wait_until_ready(client, SERVER, server, {}, timeout=30)
     assert ready['status'] == 'ready' and ready['ip_address']
     # Ready after 0.4 s: the first poll, after FIRST_POLL seconds, finds it so.
     assert requests_of(sim) == ['GET /servers/%s' % server['id']]
-    assert FIRST_POLL <= time.monotonic() - started < FIRST_POLL + 2
+    assert fake.sleeps == [FIRST_POLL]
 
 
 def test_wait_returns_at_once_when_already_ready(sim, client):
@@ -349,11 +364,10 @@ def test_wait_returns_at_once_when_already_ready(sim, client):
     assert requests_of(sim) == []
 
 
-def test_wait_spaces_its_polls_out_and_times_out_with_the_object(sim, client):
+def test_wait_spaces_its_polls_out_and_times_out_with_the_object(sim, client, fake):
     server = seed_server(sim, status='provisioning')
-    fake = FakeTime()
     with pytest.raises(FlyWPError) as error:
-        wait_until_ready(client, SERVER, server, {}, timeout=60, sleep=fake.sleep, clock=fake.clock)
+        wait_until_ready(client, SERVER, server, {}, timeout=60)
     expected, interval = [], FIRST_POLL
     while sum(expected) + interval <= 60:
         expected.append(interval)
@@ -365,11 +379,10 @@ def test_wait_spaces_its_polls_out_and_times_out_with_the_object(sim, client):
     assert error.value.result['server']['id'] == server['id']
 
 
-def test_a_long_wait_stays_well_inside_the_rate_limit(sim, client):
+def test_a_long_wait_stays_well_inside_the_rate_limit(sim, client, fake):
     server = seed_server(sim, status='provisioning')
-    fake = FakeTime()
     with pytest.raises(FlyWPError):
-        wait_until_ready(client, SERVER, server, {}, timeout=600, sleep=fake.sleep, clock=fake.clock)
+        wait_until_ready(client, SERVER, server, {}, timeout=600)
     polls = len(requests_of(sim))
     assert polls == len(fake.sleeps)
     assert polls / (600 / 60.0) <= 5  # polls per minute, out of 60 requests a minute
@@ -392,8 +405,9 @@ def test_wait_fails_when_the_object_disappears(sim, client):
     def delete_then_sleep(seconds):
         client.call('server.delete', server_id=server['id'])
 
+    client.sleep = delete_then_sleep
     with pytest.raises(FlyWPError, match='disappeared'):
-        wait_until_ready(client, SERVER, server, {}, timeout=30, sleep=delete_then_sleep)
+        wait_until_ready(client, SERVER, server, {}, timeout=30)
 
 
 def test_converge_waits_for_a_site_and_reports_it_active_in_the_diff(sim, client):
@@ -422,14 +436,24 @@ def test_converge_waits_for_a_kept_object_that_is_not_ready_yet(sim, client):
     assert requests_of(sim) == ['GET /servers', 'GET /servers/%s' % created['id']]
 
 
-def test_absent_under_a_server_id_that_does_not_exist_is_unchanged(sim, client):
-    outcome = converge(client, SSH_KEY, [{'name': 'deploy'}], parent={'server_id': 999}, state='absent')
-    assert (outcome['changed'], outcome['objects']) == (False, [])
-    assert requests_of(sim) == ['GET /servers/999/ssh-keys']
+def test_a_server_id_that_does_not_exist_fails_without_writing(sim, client):
+    # converge leaves a missing parent to its caller (FlyWPModule.on_server tries the id as a name).
+    for state in ('present', 'absent'):
+        with pytest.raises(FlyWPAPIError) as raised:
+            converge(client, CRON, [{'command': 'true', 'user': 'fly', 'frequency': '@daily'}], parent={'server_id': 999},
+                     state=state)
+        assert 'there is no FlyWP server with id 999' in str(raised.value)
+        assert raised.value.is_missing('server', 999)
+    assert requests_of(sim) == ['GET /servers/999/crons'] * 2
 
 
-def test_present_under_a_server_id_that_does_not_exist_fails_without_writing(sim, client):
-    with pytest.raises(FlyWPError) as raised:
-        converge(client, CRON, [{'command': 'true', 'user': 'fly', 'frequency': '@daily'}], parent={'server_id': 999})
-    assert 'there is no FlyWP server with id 999' in str(raised.value)
-    assert requests_of(sim) == ['GET /servers/999/crons']
+def test_matching_many_items_builds_one_index(sim, client, monkeypatch):
+    jobs = [{'command': 'job %d' % number, 'frequency': '@daily', 'user': 'fly'} for number in range(300)]
+    server = seed_server(sim, crons=jobs)
+    calls = []
+    original = CRON.key_of_object
+    monkeypatch.setattr(CRON, 'key_of_object', lambda obj: calls.append(1) or original(obj))
+    outcome = converge(client, CRON, [dict(job) for job in jobs], parent={'server_id': server['id']})
+    assert outcome['changed'] is False
+    # Each listed job is keyed once for the index and once for the diff's scope: O(N), not O(N * N).
+    assert len(calls) == 2 * len(jobs)

@@ -1,0 +1,143 @@
+# -*- coding: utf-8 -*-
+# Copyright: flywp.cloud contributors
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+"""FlyWPModule and the _info factory, through real module runs against the simulator.
+
+The rule for a server reference (docs/development.md): digits are tried as an id first,
+at no cost, then as a name; anything else is a name. Request counts come from the
+simulator's log.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from ansible_collections.flywp.cloud.tests.unit.fake_clock import FakeClock
+from ansible_collections.flywp.cloud.tests.unit.module_runner import run_module
+
+CLOCK = FakeClock()
+
+
+@pytest.fixture(scope='module')
+def simulator_options():
+    return {'clock': CLOCK.time}
+
+
+@pytest.fixture
+def api(sim):
+    sim.reset()
+    return {'api_url': sim.api_url, 'api_token': sim.token}
+
+
+def requests_of(sim):
+    log = ['%s %s' % (entry['method'], entry['path']) for entry in sim.requests()]
+    sim.clear_requests()
+    return log
+
+
+JOB = {'command': 'wp cron event run', 'frequency': '@daily'}
+
+
+def test_a_server_named_2024_is_found_by_its_name(sim, api):
+    other, named = sim.seed([{'name': 'web-1'}, {'name': '2024'}])
+    assert named['id'] != 2024
+    result = run_module('cron', dict(api, server='2024', **JOB))
+    assert result['changed'] is True and not result.get('failed')
+    assert [job['command'] for job in sim.objects('cron')] == [JOB['command']]
+    assert requests_of(sim) == ['GET /servers/2024/crons', 'GET /servers', 'GET /servers/%s/crons' % named['id'],
+                                'POST /servers/%s/crons' % named['id']]
+    assert other['id'] != named['id']
+
+
+def test_digits_that_are_an_id_cost_no_request_of_their_own(sim, api):
+    server = sim.seed([{'name': 'web-1'}])[0]
+    result = run_module('cron_info', dict(api, server=str(server['id'])))
+    assert result['crons'] == []
+    assert requests_of(sim) == ['GET /servers/%s/crons' % server['id']]
+
+
+def test_an_id_wins_over_a_name_of_the_same_digits(sim, api):
+    first, _second = sim.seed([{'name': 'web-1'}, {'name': '1'}])
+    assert first['id'] == 1
+    run_module('cron', dict(api, server='1', **JOB))
+    assert sim.objects('cron')[0]['id'] and requests_of(sim)[-1] == 'POST /servers/1/crons'
+
+
+def test_no_server_by_id_or_name_fails_or_is_nothing_to_remove(sim, api):
+    failed = run_module('cron', dict(api, server='2024', **JOB))
+    assert failed['failed'] is True and 'there is no FlyWP server with id 2024.' in failed['msg']
+    assert "No server is named '2024' either" in failed['msg']
+    assert requests_of(sim) == ['GET /servers/2024/crons', 'GET /servers']
+    removed = run_module('cron', dict(api, server='2024', state='absent', **JOB))
+    assert removed == dict(removed, changed=False, cron={}) and not removed.get('failed')
+    assert requests_of(sim) == ['GET /servers/2024/crons', 'GET /servers']
+
+
+@pytest.mark.parametrize('server', ['', '   '])
+def test_a_blank_server_is_refused_before_any_request(sim, api, server):
+    result = run_module('ssh_key', dict(api, server=server, name='deploy', state='absent'))
+    assert result['failed'] is True and 'server must not be empty' in result['msg']
+    assert requests_of(sim) == []
+
+
+def test_a_site_by_domain_on_a_server_named_with_digits(sim, api):
+    server = sim.seed([{'name': '2024', 'sites': [{'domain': 'blog.example.com'}]}])[0]
+    result = run_module('backup_info', dict(api, server='2024', site='blog.example.com'))
+    assert result['backups'] == []
+    site_id = server['sites'][0]['id']
+    assert requests_of(sim) == ['GET /servers/2024/sites', 'GET /servers', 'GET /servers/%s/sites' % server['id'],
+                                'GET /sites/%s/backups' % site_id]
+
+
+# --- the _info factory: the same filters on every resource ---
+
+@pytest.fixture
+def fleet(sim, api):
+    servers = sim.seed([
+        {'name': 'web-1', 'sites': [{'domain': 'a.example.com'}, {'domain': 'b.example.com'}],
+         'ssh_keys': [{'name': 'alice'}, {'name': 'bob'}],
+         'crons': [{'command': 'wp cron event run', 'frequency': '@daily', 'user': 'fly'},
+                   {'command': 'wp cron event run', 'frequency': '@daily', 'user': 'root'},
+                   {'command': 'backup.sh', 'frequency': '@hourly', 'user': 'root'}]},
+        {'name': 'web-2', 'sites': [{'domain': 'A.example.com'}]},
+    ])
+    sim.clear_requests()
+    return servers
+
+
+@pytest.mark.parametrize('name, args, key, expected', [
+    ('server_info', {'name': ' web-2 '}, 'servers', ['web-2']),
+    ('server_info', {'id': '1'}, 'servers', ['web-1']),
+    ('server_info', {'id': '99'}, 'servers', []),
+    ('site_info', {'domain': 'a.EXAMPLE.com'}, 'sites', ['a.example.com', 'A.example.com']),
+    ('site_info', {'server': 'web-1', 'domain': 'b.example.com'}, 'sites', ['b.example.com']),
+    ('ssh_key_info', {'server': 'web-1', 'name': 'bob '}, 'ssh_keys', ['bob']),
+    ('cron_info', {'server': 'web-1', 'user': 'root'}, 'crons', ['wp cron event run', 'backup.sh']),
+    ('cron_info', {'server': 'web-1', 'command': 'wp cron event run', 'user': 'fly'}, 'crons', ['wp cron event run']),
+    ('database_info', {'server': 'web-1', 'name': 'b_example_com'}, 'databases', ['b_example_com']),
+])
+def test_info_filters_by_natural_key(sim, api, fleet, name, args, key, expected):
+    result = run_module(name, dict(api, **args))
+    assert not result.get('failed'), result
+    label = {'servers': 'name', 'sites': 'domain', 'ssh_keys': 'name', 'crons': 'command', 'databases': 'name'}[key]
+    assert [obj[label] for obj in result[key]] == expected
+
+
+def test_info_filter_by_id_on_a_child_lists_once(sim, api, fleet):
+    wanted = fleet[0]['ssh_keys'][1]
+    result = run_module('ssh_key_info', dict(api, server='web-1', id=str(wanted['id'])))
+    assert [key['name'] for key in result['ssh_keys']] == ['bob']
+    assert requests_of(sim) == ['GET /servers', 'GET /servers/%s/ssh-keys' % fleet[0]['id']]
+
+
+@pytest.mark.parametrize('name', ['server_info', 'cron_info'])
+def test_an_id_that_is_not_digits_is_refused_before_any_request(sim, api, name):
+    result = run_module(name, dict(api, server='web-1', id='１２') if name == 'cron_info' else dict(api, id='12a'))
+    assert result['failed'] is True and 'string of digits' in result['msg']
+    assert requests_of(sim) == []
+
+
+def test_a_missing_site_id_says_so_once(sim, api):
+    result = run_module('backup_info', dict(api, site='404'))
+    assert result['failed'] is True
+    assert result['msg'].count('no FlyWP site with id 404') == 1
