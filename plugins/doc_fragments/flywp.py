@@ -16,9 +16,12 @@ options:
       - The token needs the C(Read) permission for every module, and C(Create) or
         C(Delete) for the changes a task makes.
       - If not set, the value of the E(FLYWP_API_TOKEN) environment variable is used.
+      - "One of the two is needed. Without either, the task fails before any request with
+        C(No FlyWP API token: set the api_token option or the FLYWP_API_TOKEN environment
+        variable.) It is not marked required, so that linters such as ansible-lint, run
+        where no token is set, check the other options of a task."
       - It is never logged, shown in a result or put in an error message.
     type: str
-    required: true
   api_url:
     description:
       - Base URL of the FlyWP API, including the C(/api/v1) path.

@@ -23,10 +23,11 @@ import random
 import re
 import time
 import traceback
-from email.utils import parsedate_to_datetime
 from urllib.parse import parse_qs, urlparse
 
 from ansible_collections.flywp.cloud.plugins.module_utils.endpoints import ASSUMED, owner, resolve
+from ansible_collections.flywp.cloud.plugins.module_utils.ratelimit import (
+    BudgetExhausted, NameCache, RateLimitBudget, SharedState)
 
 try:
     import requests
@@ -40,7 +41,6 @@ COLLECTION_VERSION = '0.1.0'
 DEFAULT_API_URL = 'https://app.flywp.com/api/v1'
 USER_AGENT = 'flywp.cloud/%s (Ansible collection)' % COLLECTION_VERSION
 
-RATE_LIMIT_WINDOW = 60  # seconds; the contract's "60 requests per minute"
 PER_PAGE = 100  # the largest page Laravel's paginators are commonly allowed to serve
 TRANSIENT_STATUSES = (502, 503, 504)
 TRANSIENT_RETRIES = 3
@@ -104,83 +104,6 @@ class FlyWPAPIError(FlyWPError):
         }
 
 
-class RateLimitBudget:
-    """What the API has said about this token's rate limit, and the waiting it costs.
-
-    Waiting is bounded by `timeout` seconds in total for one client, covering both the
-    waits after a 429 and the waits before a request known to be refused.
-    """
-
-    def __init__(self, timeout, window=RATE_LIMIT_WINDOW, sleep=time.sleep, clock=time.time, backoff=1.0):
-        self.timeout = timeout
-        self.window = window
-        self.backoff = backoff
-        self.waited = 0.0
-        self.remaining = None
-        self.reset_at = None
-        self._sleep = sleep
-        self._clock = clock
-
-    def observe(self, headers):
-        """Read the rate-limit headers of any answer."""
-        remaining = _header_int(headers, 'X-RateLimit-Remaining')
-        reset = _header_int(headers, 'X-RateLimit-Reset')
-        now = self._clock()
-        if reset is not None:
-            self.reset_at = reset
-        elif remaining is not None and (self.remaining is None or remaining > self.remaining):
-            # A fresh window began at or before this request: it ends within `window` from now.
-            self.reset_at = now + self.window
-        if remaining is not None:
-            self.remaining = remaining
-
-    def pace(self, method, path):
-        """Before a request: if the window is used up, wait for it instead of being refused."""
-        if self.remaining is not None and self.remaining <= 0:
-            if self.reset_at is not None and self.reset_at > self._clock():
-                self.wait(self.reset_at - self._clock(), method, path, 'the rate-limit window to pass')
-            self.remaining = None
-
-    def delay_after_429(self, headers, attempt):
-        """Seconds to wait after a 429: Retry-After, else X-RateLimit-Reset, else backoff."""
-        retry_after = headers.get('Retry-After')
-        if retry_after:
-            retry_after = retry_after.strip()
-            # The API says when the window ends: pacing must not wait on top of it until a
-            # later X-RateLimit-Reset (rounded up to the second).
-            if retry_after.isdigit():
-                self.reset_at = self._clock() + float(retry_after)
-                return float(retry_after)
-            try:
-                self.reset_at = parsedate_to_datetime(retry_after).timestamp()
-                return self.reset_at - self._clock()
-            except (TypeError, ValueError, IndexError, OverflowError):
-                pass
-        reset = _header_int(headers, 'X-RateLimit-Reset')
-        if reset is not None:
-            return reset - self._clock()
-        return min(self.backoff * 2 ** attempt, 30) * (1 + random.random() / 2)
-
-    def wait(self, seconds, method, path, reason):
-        seconds = max(seconds, 0.25)
-        if self.waited + seconds > self.timeout:
-            raise FlyWPAPIError(
-                'The FlyWP API rate limit (60 requests a minute per token) holds back %s %s, and waiting %d s more '
-                'for %s would pass rate_limit_timeout (%s s, %d s already spent). Raise rate_limit_timeout, or '
-                'spread the work over more time.' % (method, path, round(seconds), reason, self.timeout, round(self.waited)),
-                method=method, path=path, status=429)
-        self.waited += seconds
-        self._sleep(seconds)
-
-
-def _header_int(headers, name):
-    value = headers.get(name)
-    try:
-        return int(float(value))
-    except (TypeError, ValueError):
-        return None
-
-
 def is_loopback(host):
     if host == 'localhost':
         return True
@@ -206,7 +129,7 @@ class FlyWPClient:
     """A session with the FlyWP API for one token."""
 
     def __init__(self, token, url=DEFAULT_API_URL, timeout=30, validate_certs=True, rate_limit_timeout=300,
-                 backoff=1.0, window=RATE_LIMIT_WINDOW, clock=time.time, sleep=time.sleep):
+                 backoff=1.0, clock=time.time, sleep=time.sleep, state_dir=None):
         if not token:
             raise FlyWPAPIError('No FlyWP API token: set the api_token option or the FLYWP_API_TOKEN environment variable.')
         self.base_url = (url or DEFAULT_API_URL).rstrip('/')
@@ -222,7 +145,11 @@ class FlyWPClient:
         self.backoff = backoff
         # The one clock every wait of this client is measured and spent on.
         self.clock, self.sleep = clock, sleep
-        self.budget = RateLimitBudget(rate_limit_timeout, window=window, backoff=backoff, sleep=sleep, clock=clock)
+        # Shared with every process of the collection on this controller using this URL and
+        # token (ratelimit.py): the rate-limit budget, and the ids of server names.
+        shared = SharedState(self.base_url, token, directory=state_dir)
+        self.budget = RateLimitBudget(rate_limit_timeout, shared, backoff=backoff, sleep=sleep, clock=clock)
+        self.names = NameCache(shared, clock=clock)
         self.session = requests.Session()
         self.session.verify = validate_certs
         self.session.headers.update({
@@ -257,10 +184,11 @@ class FlyWPClient:
         data = None if body is None else json.dumps(body)
         rate_limited, transient = 0, 0
         while True:
-            self.budget.pace(method, path)
+            self._within_budget(method, path, lambda: self.budget.pace(method, path))
             try:
                 response = self.session.request(method, url, params=params, data=data, timeout=self.timeout)
             except requests.RequestException as exc:
+                self.budget.release()
                 # Refused, dropped, cut short in the middle of the answer, or no answer in time.
                 network = isinstance(exc, (requests.ConnectionError, requests.Timeout, requests.exceptions.ChunkedEncodingError))
                 if network and method in SAFE_TO_RETRY and transient < TRANSIENT_RETRIES:
@@ -276,8 +204,8 @@ class FlyWPClient:
             status = response.status_code
             if status == 429:
                 rate_limited += 1
-                self.budget.wait(self.budget.delay_after_429(response.headers, rate_limited), method, path,
-                                 'the rate limit to clear')
+                delay = self.budget.delay_after_429(response.headers, rate_limited)
+                self._within_budget(method, path, lambda: self.budget.wait(delay, method, path, 'the rate limit to clear'))
                 continue
             if status in TRANSIENT_STATUSES and method in SAFE_TO_RETRY and transient < TRANSIENT_RETRIES:
                 transient += 1
@@ -288,6 +216,14 @@ class FlyWPClient:
             if status >= 400:
                 raise self._error(endpoint, path, response, transient)
             return self._decode(response, method, path)
+
+    @staticmethod
+    def _within_budget(method, path, wait):
+        """wait(), or the failure that waiting would pass rate_limit_timeout."""
+        try:
+            wait()
+        except BudgetExhausted as error:
+            raise FlyWPAPIError(str(error), method=method, path=path, status=429)
 
     def _back_off(self, attempt):
         self.sleep(self.backoff * 2 ** (attempt - 1) * (1 + random.random() / 2))
@@ -314,6 +250,10 @@ class FlyWPClient:
             permission = PERMISSION_FOR_METHOD.get(method, 'needed')
             text += (': the API token lacks the %s permission. Give the token the %s permission in the FlyWP '
                      'dashboard, or use a token that has it.' % (permission, permission))
+        elif status in (404, 405) and '{' not in endpoint.path:
+            # /servers itself cannot be missing: the URL in front of it is wrong.
+            text += (': there is no FlyWP API at %s. Check api_url (or FLYWP_API_URL): it is the API\'s base URL with '
+                     'its version, such as %s.' % (self.base_url, DEFAULT_API_URL))
         elif status in (404, 405) and endpoint.source == ASSUMED:
             text += ': this action may not be available in your FlyWP API version.'
         elif status == 404 and owner(endpoint, path):

@@ -56,7 +56,7 @@ def _read(module, rtype, parent):
         objects = module.client.list(rtype.endpoint('list'), site_id=site['id'])
     elif params['server'] is not None:
         objects = module.on_server(params['server'], lambda server_id: module.client.list(
-            rtype.endpoint('list'), server_id=server_id))
+            rtype.endpoint('list'), server_id=server_id) if server_id else [])
     else:
         objects = []
         for server in module.client.list(SERVER.endpoint('list')):

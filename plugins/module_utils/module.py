@@ -11,12 +11,14 @@ from ansible.module_utils.basic import AnsibleModule, env_fallback, missing_requ
 
 from ansible_collections.flywp.cloud.plugins.module_utils.api import (
     DEFAULT_API_URL, HAS_REQUESTS, REQUESTS_IMPORT_ERROR, FlyWPAPIError, FlyWPClient, FlyWPError)
-from ansible_collections.flywp.cloud.plugins.module_utils.resource import converge, find_by_key
+from ansible_collections.flywp.cloud.plugins.module_utils.resource import KeyIndex, converge, find_by_key
 from ansible_collections.flywp.cloud.plugins.module_utils.resource_types import SERVER, SITE
 from ansible_collections.flywp.cloud.plugins.module_utils.validation import InvalidInput, domain, is_id
 
 API_ARGUMENT_SPEC = dict(
-    api_token=dict(type='str', required=True, no_log=True, fallback=(env_fallback, ['FLYWP_API_TOKEN'])),
+    # Not required here: the client refuses a missing token with the one documented sentence,
+    # and ansible-lint (run where no token is set) then still reports a task's real mistakes.
+    api_token=dict(type='str', no_log=True, fallback=(env_fallback, ['FLYWP_API_TOKEN'])),
     api_url=dict(type='str', default=DEFAULT_API_URL, fallback=(env_fallback, ['FLYWP_API_URL'])),
     api_timeout=dict(type='int', default=30),
     validate_certs=dict(type='bool', default=True),
@@ -63,12 +65,14 @@ class FlyWPModule(AnsibleModule):
         A reference of digits is tried as an id first, at no cost: work's first request, under
         /servers/{id}, answers 404 when no server has that id, and then the reference is tried
         as a name (so a server named 2024 is found). Any other reference is a name, found with
-        one listing of the servers.
+        one listing of the servers, whose names are remembered a few minutes for the later
+        tasks of the run; a remembered id whose server is gone answers 404, and the name is
+        then resolved afresh.
 
         When there is no such server: fails if `required`, else returns work(None), which
         stands for "no server, so nothing on it".
         """
-        ref = _reference(ref, 'server')
+        ref = _reference(ref, 'server', self.check_mode)
         not_an_id = None
         if is_id(ref):
             try:
@@ -77,15 +81,37 @@ class FlyWPModule(AnsibleModule):
                 if not error.is_missing('server', ref):
                     raise
                 not_an_id = error
-        server = find_by_key(self.client, SERVER, {'name': ref})
+        name = SERVER.key_value('name', ref)
+        remembered = self.client.names.recall('server', name)
+        if remembered is not None:
+            try:
+                return work(remembered)
+            except FlyWPAPIError as error:
+                if not error.is_missing('server', remembered):
+                    raise
+                self.client.names.forget('server', name)  # gone since: the name is resolved afresh, once
+        server = self._server_named(name)
         if server is not None:
             return work(server['id'])
+        if self.check_mode and self.client.names.is_predicted('server', name):
+            self.warn('The FlyWP server %r does not exist yet: an earlier task of this check run would create it. '
+                      'This task shows what it would do on it then.' % name)
+            return work(None)
         if required and not_an_id:
             raise FlyWPError('%s. No server is named %r either: check the name or id.' % (str(not_an_id).rstrip('.'), ref),
                              result=not_an_id.result)
         if required:
             raise FlyWPError('There is no FlyWP server named %r: check the name or id.' % ref)
         return work(None)
+
+    def _server_named(self, name):
+        """The one server with this name, from one listing of the servers; every name that
+        listing shows once is remembered for the later tasks of the run (ratelimit.NameCache)."""
+        servers = [server for server in self.client.list(SERVER.endpoint('list')) if not SERVER.is_gone(server)]
+        index = KeyIndex(SERVER, servers)
+        self.client.names.remember('server', dict(
+            (key[0], matches[0]['id']) for key, matches in index.by_key.items() if len(matches) == 1 and key[0]))
+        return index.only_match({'name': name})
 
     def find_site(self, ref, server_ref, required):
         """The site given by id, or by domain on the server given by name or id; None if it
@@ -95,7 +121,7 @@ class FlyWPModule(AnsibleModule):
         endpoints under /sites/{site_id} need nothing but the id, so an id is not looked up:
         the result is then only {'id': ...}, and a wrong id fails at the first request.
         """
-        ref = _reference(ref, 'site')
+        ref = _reference(ref, 'site', self.check_mode)
         if is_id(ref):
             return {'id': ref}
         name = domain(ref)
@@ -106,6 +132,10 @@ class FlyWPModule(AnsibleModule):
             return find_by_key(self.client, SITE, {'domain': name}, {'server_id': server_id}) if server_id else None
 
         site = self.on_server(server_ref, site_on, required)
+        if site is None and self.check_mode and self.client.names.is_predicted('site', site_key(server_ref, name)):
+            self.warn('The FlyWP site %r does not exist yet: an earlier task of this check run would create it. '
+                      'This task shows what it would do on it then.' % name)
+            return {'id': None}
         if site is None and required:
             raise FlyWPError('There is no FlyWP site %r on the server %r: check the domain, or give the site id.' % (
                 name, server_ref))
@@ -130,11 +160,19 @@ class FlyWPModule(AnsibleModule):
                 'diff': {'before': {rtype.plural: outcome['before']}, 'after': {rtype.plural: outcome['after']}}}
 
 
-def _reference(ref, kind):
+def site_key(server_ref, site_domain):
+    """How a check run remembers a site it would create, for the tasks after it."""
+    return '%s %s' % (SERVER.key_value('name', server_ref), SITE.key_value('domain', site_domain))
+
+
+def _reference(ref, kind, check_mode=False):
     """A server or site reference as given, trimmed; blank ones are refused."""
     text = '' if ref is None else str(ref).strip()
     if not text:
-        raise InvalidInput('%s must not be empty: give its %s or its id.' % (kind, 'name' if kind == 'server' else 'domain'))
+        raise InvalidInput('%s must not be empty: give its %s or its id.%s' % (
+            kind, 'name' if kind == 'server' else 'domain',
+            ' In check mode a %s that an earlier task would create has no id yet: give its %s to let this task show '
+            'what it would do.' % (kind, 'name' if kind == 'server' else 'domain') if check_mode else ''))
     return text
 
 

@@ -200,8 +200,9 @@ def ensure_backup(module):
     parent = {'site_id': site['id']}
 
     latest = None
-    # Without max_age the list only serves the diff, and check mode's test that the site exists.
-    if max_age is not None or module._diff or module.check_mode:
+    # Without max_age the list only serves the diff, and check mode's test that the site exists;
+    # a site without an id is one this check run would create: it has no backups yet.
+    if site['id'] is not None and (max_age is not None or module._diff or module.check_mode):
         backups = module.client.list(BACKUP.endpoint('list'), **parent)
         # A backup that does not say its type is of the API's default type, full (BACKUP's key_defaults).
         of_type = [backup for backup in backups if BACKUP.key_of_object(backup) == BACKUP.key_of_item(params)]

@@ -217,8 +217,11 @@ def ensure_server(module):
 
     item = dict((param, params[param]) for param in SERVER.fields)
     item['name'] = name
-    return module.ensure_state(SERVER, [item], existing=existing, state=params['state'],
-                               wait=params['wait'], wait_timeout=params['wait_timeout'])
+    result = module.ensure_state(SERVER, [item], existing=existing, state=params['state'],
+                                 wait=params['wait'], wait_timeout=params['wait_timeout'])
+    if module.check_mode and result['changed'] and present:
+        module.client.names.predict('server', SERVER.key_value('name', name))  # for the tasks after it in this check run
+    return result
 
 
 def main():

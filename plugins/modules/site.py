@@ -183,7 +183,7 @@ site:
       sample: "2026-11-27T10:05:00.000000Z"
 """
 
-from ansible_collections.flywp.cloud.plugins.module_utils.module import WAIT_ARGUMENT_SPEC, FlyWPModule
+from ansible_collections.flywp.cloud.plugins.module_utils.module import WAIT_ARGUMENT_SPEC, FlyWPModule, site_key
 from ansible_collections.flywp.cloud.plugins.module_utils.resource_types import SITE
 from ansible_collections.flywp.cloud.plugins.module_utils.validation import domain, email
 
@@ -195,9 +195,12 @@ def ensure_site(module):
     item['domain'] = domain(params['domain'])
     if params['admin_email'] is not None:
         item['admin_email'] = email(params['admin_email'])
-    return module.on_server(params['server'], lambda server_id: module.ensure_state(
+    result = module.on_server(params['server'], lambda server_id: module.ensure_state(
         SITE, [item], parent={'server_id': server_id}, state=params['state'],
         wait=params['wait'], wait_timeout=params['wait_timeout']), required=present)
+    if module.check_mode and result['changed'] and present:
+        module.client.names.predict('site', site_key(params['server'], item['domain']))  # for the tasks after it
+    return result
 
 
 def main():

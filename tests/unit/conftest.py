@@ -70,6 +70,12 @@ def pytest_configure():
         init_plugin_loader([COLLECTIONS_DIR])
 
 
+@pytest.fixture(autouse=True)
+def private_state_dir(tmp_path, monkeypatch):
+    """Each test its own rate-limit state (ratelimit.py), never the user's."""
+    monkeypatch.setenv('FLYWP_STATE_DIR', str(tmp_path / 'flywp-state'))
+
+
 @pytest.fixture(scope='module')
 def simulator_options():
     """Keyword arguments for the module's simulator; a test module overrides this fixture

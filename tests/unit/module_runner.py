@@ -23,11 +23,18 @@ except ImportError:  # 2.18
 
 
 def run_module(name, args, check_mode=False, diff=False):
-    """The result of flywp.cloud.NAME with ARGS: the dict the module printed (with 'failed' on failure)."""
+    """The result of flywp.cloud.NAME with ARGS: the dict the module printed (with 'failed' on
+    failure), and under 'warned' the warnings it gave (every ansible-core version alike)."""
     module = importlib.import_module('ansible_collections.flywp.cloud.plugins.modules.' + name)
     args = dict(args, _ansible_check_mode=check_mode, _ansible_diff=diff)
-    out = io.StringIO()
-    with patch_module_args(args), contextlib.redirect_stdout(out):
+    out, warned = io.StringIO(), []
+    original = basic.AnsibleModule.warn
+
+    def warn(self, warning, *more, **options):
+        warned.append(warning)
+        return original(self, warning, *more, **options)
+
+    with patch_module_args(args), contextlib.redirect_stdout(out), mock.patch.object(basic.AnsibleModule, 'warn', warn):
         with contextlib.suppress(SystemExit):
             module.main()
-    return json.loads(out.getvalue().strip().splitlines()[-1])
+    return dict(json.loads(out.getvalue().strip().splitlines()[-1]), warned=warned)

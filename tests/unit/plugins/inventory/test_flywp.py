@@ -50,7 +50,7 @@ def api_env(sim, monkeypatch):
     """A fresh simulator, its URL and the demo token in the environment, and no inventory env of the caller's."""
     sim.reset()
     for name in list(os.environ):
-        if name.startswith(('FLYWP_', 'ANSIBLE_INVENTORY_', 'ANSIBLE_CACHE_')):
+        if name.startswith(('FLYWP_', 'ANSIBLE_INVENTORY_', 'ANSIBLE_CACHE_')) and name != 'FLYWP_STATE_DIR':
             monkeypatch.delenv(name)
     monkeypatch.setenv('FLYWP_API_URL', sim.api_url)
     monkeypatch.setenv('FLYWP_API_TOKEN', DEMO_TOKEN)

@@ -423,11 +423,11 @@ def test_an_api_that_echoes_the_token_does_not_leak_it(recorder):
 
 # --- 429: wait and retry, any method ---
 
-@pytest.mark.parametrize('mode', ['retry-after', 'http-date', 'reset-only', 'none'])
+@pytest.mark.parametrize('mode', ['retry-after', 'http-date', 'reset-only'])
 def test_429_is_waited_out_as_the_headers_say(sim, mode):
     sim.configure(rate_limit=2, rate_window=1.0, rate_limit_headers=mode)
     use_up_budget(sim, 2)
-    client = client_for(sim, window=1.0)
+    client = client_for(sim)
     slept = len(CLOCK.sleeps)
     assert client.list('server.list') == []
     # One 429, then the retry came after the window had passed.
@@ -436,9 +436,18 @@ def test_429_is_waited_out_as_the_headers_say(sim, mode):
     if mode == 'retry-after':
         assert client.budget.waited == pytest.approx(1.0, abs=0.001)  # Retry-After: 1, and nothing more
     else:
-        # http-date and reset-only name the end of the window in whole seconds; with neither,
-        # a short backoff and then the end of the window as X-RateLimit-Remaining: 0 implies it.
-        assert client.budget.waited <= 2.0
+        assert client.budget.waited <= 1.0  # the end of the window, in whole seconds
+
+
+def test_429_without_a_header_on_the_end_backs_off_until_it_clears(sim):
+    sim.configure(rate_limit=2, rate_window=1.0, rate_limit_headers='none')
+    use_up_budget(sim, 2)
+    client = client_for(sim)
+    assert client.list('server.list') == []
+    seen = statuses(sim)
+    assert seen[:3] == [200, 200, 429] and seen[-1] == 200 and set(seen[2:-1]) == {429}
+    assert len(seen) <= 7  # backoff 0.1, 0.2, 0.4, 0.8 s (with jitter) passes a window of 1 s
+    assert client.budget.waited <= 2.5
 
 
 def test_429_without_any_header_backs_off_exponentially_with_jitter(recorder):
@@ -455,7 +464,7 @@ def test_429_without_any_header_backs_off_exponentially_with_jitter(recorder):
 def test_429_retries_a_post_too(sim):
     sim.configure(rate_limit=1, rate_window=1.0)
     use_up_budget(sim, 1)
-    created = client_for(sim, window=1.0).call('server.create', body={'name': 'web-1'})
+    created = client_for(sim).call('server.create', body={'name': 'web-1'})
     assert created['name'] == 'web-1'
     assert statuses(sim, 'POST') == [429, 201]
     assert [server['name'] for server in client_for(sim).list('server.list')] == ['web-1']
@@ -477,25 +486,26 @@ def test_429_fails_when_the_wait_would_pass_rate_limit_timeout(sim, rate_limit_t
 def test_rate_limit_timeout_is_spent_over_several_waits(sim):
     sim.configure(rate_limit=1, rate_window=1.0)
     sim.seed([{'name': 'web-1'}])
-    client = client_for(sim, window=1.0, rate_limit_timeout=1.2)
+    client = client_for(sim, rate_limit_timeout=1.2)
     client.call('server.get', server_id=1)
-    client.call('server.get', server_id=1)  # waits about a second for the next window
-    assert 0.75 <= client.budget.waited <= 1.0
+    client.call('server.get', server_id=1)  # sent into the unknown end: its 429 says one second
+    assert client.budget.waited == pytest.approx(1.0)
     error = expect_error(DEMO_TOKEN, client.call, 'server.get', server_id=1)
     assert error.status == 429 and 'already spent' in str(error) and 'rate_limit_timeout (1.2 s' in str(error)
-    assert statuses(sim) == [200, 200]  # the third request was not sent: it would have been refused
+    assert '1 requests per 1 s per token' in str(error)  # the API's own limit, and the window learned
+    assert statuses(sim) == [200, 429, 200]  # the third call was not sent: it would have been refused
 
 
-# --- pacing by X-RateLimit-Remaining ---
+# --- pacing by what the API said, never by a guess ---
 
-def test_pacing_keeps_within_the_limit_without_any_429(sim):
+def test_one_429_tells_the_window_and_pacing_avoids_the_next(sim):
     sim.configure(rate_limit=4, rate_window=1.0)
     server_id = sim.seed([{'name': 'web-1'}])[0]['id']
-    client = client_for(sim, window=1.0)
+    client = client_for(sim)
     for _index in range(12):  # three windows' worth
         assert client.call('server.get', server_id=server_id)['id'] == server_id
-    assert statuses(sim) == [200] * 12
-    assert 1.0 < client.budget.waited <= 2.0  # two waits of nearly a window each
+    assert statuses(sim) == [200] * 4 + [429] + [200] * 8
+    assert client.budget.waited == pytest.approx(1.0 + 1.0 + 0.2, abs=0.05)  # the told end, then a learned one
 
 
 # --- 502/503/504, dropped connections, timeouts ---
@@ -648,3 +658,19 @@ def test_no_error_shows_the_token(recorder, status):
         recorder.clear()
         for _attempt in range(4):
             recorder.answer(status, {'message': echo, 'error': echo, 'errors': {'token': [echo]}})
+
+
+@pytest.mark.parametrize('suffix', ['', '/api', '/api/v2'])
+def test_an_api_url_without_its_version_says_to_check_api_url(sim, suffix):
+    url = sim.api_url[:-len('/api/v1')] + suffix
+    error = expect_error(DEMO_TOKEN, client_for(url).list, 'server.list')
+    assert error.status == 404 and 'Check api_url (or FLYWP_API_URL)' in str(error)
+    assert 'https://app.flywp.com/api/v1' in str(error)
+
+
+def test_a_missing_token_is_one_sentence_for_every_module(sim):
+    from ansible_collections.flywp.cloud.tests.unit.module_runner import run_module  # pylint: disable=import-outside-toplevel
+    for name, args in [('server', {'name': 'web-1'}), ('cron_info', {'server': 'web-1'})]:
+        result = run_module(name, dict(args, api_url=sim.api_url))
+        assert result['msg'] == 'No FlyWP API token: set the api_token option or the FLYWP_API_TOKEN environment variable.'
+    assert sim.requests() == []

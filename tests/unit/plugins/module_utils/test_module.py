@@ -69,7 +69,7 @@ def test_no_server_by_id_or_name_fails_or_is_nothing_to_remove(sim, api):
     assert "No server is named '2024' either" in failed['msg']
     assert requests_of(sim) == ['GET /servers/2024/crons', 'GET /servers']
     removed = run_module('cron', dict(api, server='2024', state='absent', **JOB))
-    assert removed == dict(removed, changed=False, cron={}) and not removed.get('failed')
+    assert removed['changed'] is False and removed['cron'] == {} and not removed.get('failed')
     assert requests_of(sim) == ['GET /servers/2024/crons', 'GET /servers']
 
 
@@ -141,3 +141,63 @@ def test_a_missing_site_id_says_so_once(sim, api):
     result = run_module('backup_info', dict(api, site='404'))
     assert result['failed'] is True
     assert result['msg'].count('no FlyWP site with id 404') == 1
+
+
+# --- a name resolved once for the run ---
+
+def test_a_second_task_naming_the_server_sends_no_listing(sim, api):
+    server = sim.seed([{'name': 'web-1'}, {'name': 'web-2'}])[0]
+    run_module('cron_info', dict(api, server='web-1'))
+    run_module('cron', dict(api, server='web-1', **JOB))
+    run_module('cron_info', dict(api, server=' web-1 '))
+    path = '/servers/%s/crons' % server['id']
+    assert requests_of(sim) == ['GET /servers', 'GET ' + path, 'GET ' + path, 'POST ' + path, 'GET ' + path]
+
+
+def test_a_remembered_server_that_is_gone_is_resolved_afresh_once(sim, api):
+    old = sim.seed([{'name': 'web-1'}])[0]
+    run_module('cron_info', dict(api, server='web-1'))
+    run_module('server', dict(api, name='web-1', state='absent'))
+    new = sim.seed([{'name': 'web-1'}])[0]
+    sim.clear_requests()
+    result = run_module('cron_info', dict(api, server='web-1'))
+    assert result['crons'] == [] and not result.get('failed')
+    assert requests_of(sim) == ['GET /servers/%s/crons' % old['id'], 'GET /servers', 'GET /servers/%s/crons' % new['id']]
+
+
+# --- check mode on an empty account: what the playbook would do ---
+
+def test_check_mode_shows_what_a_new_server_and_what_goes_on_it_would_be(sim, api):
+    runs = [
+        ('server', {'name': 'web-1', 'provider': 'hetzner'}),
+        ('site', {'server': 'web-1', 'domain': 'example.com'}),
+        ('ssh_key', {'server': 'web-1', 'name': 'deploy',
+                     'public_key': 'ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIGmv4CuxY0hNe1FAI4xqv5TSUiwFQFMr6BBS6cVTWP/t a@b'}),
+        ('cron', {'server': 'web-1', 'jobs': [JOB]}),
+        ('backup', {'server': 'web-1', 'site': 'example.com', 'max_age': '1d'}),
+        ('cron_info', {'server': 'web-1'}),
+    ]
+    results = [run_module(name, dict(api, **args), check_mode=True, diff=True) for name, args in runs]
+    for (name, _args), result in zip(runs, results):
+        assert not result.get('failed'), (name, result)
+    assert [result['changed'] for result in results] == [True] * 5 + [False]
+    assert results[0]['server']['id'] is None
+    assert results[1]['site']['domain'] == 'example.com' and results[1]['site']['id'] is None
+    assert 'does not exist yet' in results[1]['warned'][0]
+    assert results[5]['crons'] == []
+    assert [entry['method'] for entry in sim.requests()] == ['GET'] * len(sim.requests())
+    assert sim.objects('server') == []
+
+
+def test_check_mode_still_fails_on_a_server_nothing_would_create(sim, api):
+    run_module('server', dict(api, name='web-1'), check_mode=True)
+    result = run_module('site', dict(api, server='web-9', domain='example.com'), check_mode=True)
+    assert result['failed'] is True and "no FlyWP server named 'web-9'" in result['msg']
+    result = run_module('site', dict(api, server='web-1', domain='example.com'))  # not in check mode
+    assert result['failed'] is True and "no FlyWP server named 'web-1'" in result['msg']
+
+
+def test_check_mode_with_the_null_id_of_a_new_server_says_to_name_it(sim, api):
+    result = run_module('site', dict(api, server='', domain='example.com'), check_mode=True)
+    assert result['failed'] is True and 'give its name' in result['msg'] and 'has no id yet' in result['msg']
+    assert sim.requests() == []
