@@ -15,7 +15,7 @@ help:
 	@echo "make units        plain pytest, then ansible-test units, newest and 2.18"
 	@echo "make integration  ansible-test integration against the simulator, newest and 2.18"
 	@echo "make lint         ansible-lint, antsibull-docs and antsibull-changelog lint"
-	@echo "make build        build the collection tarball, install it in a scratch dir"
+	@echo "make build        build the collection tarball, install it in a scratch dir and a project"
 	@echo "make simulator    run the FlyWP API simulator in the foreground (PORT=$(PORT))"
 	@echo "make venv         create or update .venv and .venv-2.18"
 	@echo "make clean        remove the venvs and everything generated"
@@ -45,7 +45,7 @@ lint:
 	tools/test.sh ansible-lint docs changelog
 
 build:
-	tools/test.sh build
+	tools/test.sh build project
 
 simulator:
 	tools/simulator.sh --port $(PORT)
