@@ -7,6 +7,7 @@
 #   integration-newest integration-2.18  ansible-test integration against the simulator
 #   ansible-lint             production profile, offline
 #   docs                     antsibull-docs lint-collection-docs --plugin-docs
+#   docs-site                the HTML documentation site (tools/docs_site.sh --check)
 #   changelog                antsibull-changelog lint
 #   build                    ansible-galaxy collection build + install + ansible-doc smoke check
 #   project                  the tarball in a user's project (tools/project_layout.sh)
@@ -20,7 +21,7 @@ set -euo pipefail
 source "$(dirname "$0")/lib.sh"
 
 ALL_STEPS=(pytest sanity-newest sanity-2.18 units-newest units-2.18
-    integration-newest integration-2.18 ansible-lint docs changelog build project ee awx)
+    integration-newest integration-2.18 ansible-lint docs docs-site changelog build project ee awx)
 SKIP=77 # a step returns this when it has nothing to check (yet)
 
 steps=("$@")
@@ -95,6 +96,10 @@ step_ansible_lint() {
 step_docs() {
     cd "$COLLECTION_COPY"
     PATH="$(venv_dir newest)/bin:$PATH" antsibull-docs lint-collection-docs --plugin-docs .
+}
+
+step_docs_site() {
+    bash "$ROOT/tools/docs_site.sh" --check "$COLLECTION_COPY"
 }
 
 step_changelog() {
