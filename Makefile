@@ -5,7 +5,7 @@ SHELL := /bin/bash
 PORT ?= 8765
 
 .DEFAULT_GOAL := help
-.PHONY: help demo test venv pytest sanity units integration lint build simulator clean
+.PHONY: help demo test venv pytest sanity units integration lint docs build simulator clean
 
 help:
 	@echo "make demo         venv + simulator + playbooks/demo.yml + the inventory graph"
@@ -15,7 +15,8 @@ help:
 	@echo "make units        plain pytest, then ansible-test units, newest and 2.18"
 	@echo "make integration  ansible-test integration against the simulator, newest and 2.18"
 	@echo "make lint         ansible-lint, antsibull-docs and antsibull-changelog lint"
-	@echo "make build        build the collection tarball, install it in a scratch dir"
+	@echo "make docs         the documentation website (antsibull-docs) in build/docs-site/html"
+	@echo "make build        build the collection tarball, install it in a scratch dir and a project"
 	@echo "make simulator    run the FlyWP API simulator in the foreground (PORT=$(PORT))"
 	@echo "make venv         create or update .venv and .venv-2.18"
 	@echo "make clean        remove the venvs and everything generated"
@@ -44,8 +45,11 @@ integration:
 lint:
 	tools/test.sh ansible-lint docs changelog
 
+docs:
+	tools/docs_site.sh
+
 build:
-	tools/test.sh build
+	tools/test.sh build project
 
 simulator:
 	tools/simulator.sh --port $(PORT)

@@ -7,8 +7,10 @@
 #   integration-newest integration-2.18  ansible-test integration against the simulator
 #   ansible-lint             production profile, offline
 #   docs                     antsibull-docs lint-collection-docs --plugin-docs
+#   docs-site                the HTML documentation site (tools/docs_site.sh --check)
 #   changelog                antsibull-changelog lint
 #   build                    ansible-galaxy collection build + install + ansible-doc smoke check
+#   project                  the tarball in a user's project (tools/project_layout.sh)
 #   ee                       ansible-builder create + introspect (if meta/execution-environment.yml)
 #   awx                      tests/awx/run.sh (if it exists)
 #
@@ -19,7 +21,7 @@ set -euo pipefail
 source "$(dirname "$0")/lib.sh"
 
 ALL_STEPS=(pytest sanity-newest sanity-2.18 units-newest units-2.18
-    integration-newest integration-2.18 ansible-lint docs changelog build ee awx)
+    integration-newest integration-2.18 ansible-lint docs docs-site changelog build project ee awx)
 SKIP=77 # a step returns this when it has nothing to check (yet)
 
 steps=("$@")
@@ -96,6 +98,10 @@ step_docs() {
     PATH="$(venv_dir newest)/bin:$PATH" antsibull-docs lint-collection-docs --plugin-docs .
 }
 
+step_docs_site() {
+    bash "$ROOT/tools/docs_site.sh" --check "$COLLECTION_COPY"
+}
+
 step_changelog() {
     cd "$ROOT"
     "$(venv_dir newest)/bin/antsibull-changelog" lint
@@ -120,6 +126,10 @@ step_build() {
     else
         echo "no module to show with ansible-doc yet"
     fi
+}
+
+step_project() {
+    bash "$ROOT/tools/project_layout.sh" "$COLLECTION_COPY"
 }
 
 step_ee() {

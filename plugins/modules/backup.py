@@ -86,6 +86,12 @@ attributes:
       - flywp.cloud.all
 seealso:
   - module: flywp.cloud.backup_info
+  - ref: ansible_collections.flywp.cloud.docsite.troubleshooting
+    description: Every error message of the collection and what to do about it
+      (docs/troubleshooting.md in the collection).
+  - ref: ansible_collections.flywp.cloud.docsite.rate_limits
+    description: FlyWP's limit of 60 requests a minute, and what each task costs
+      (docs/rate-limits.md in the collection).
 """
 
 EXAMPLES = r"""
@@ -115,8 +121,9 @@ backup:
     - The backup that was started, or with O(max_age) the recent (or running) one that
       made starting one unnecessary.
     - In check mode, a prediction of the backup that would be started, with C(id) null.
-    - Also returned when the task fails because the backup ended C(failed).
-  returned: success, or when the backup failed
+    - Also returned when the task fails while waiting, because the backup ended C(failed),
+      disappeared, or the wait timed out.
+  returned: success, and when the task fails while waiting for the backup
   type: dict
   contains:
     id:

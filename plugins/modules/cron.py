@@ -89,6 +89,12 @@ extends_documentation_fragment:
   - flywp.cloud.flywp.state
 seealso:
   - module: flywp.cloud.cron_info
+  - ref: ansible_collections.flywp.cloud.docsite.troubleshooting
+    description: Every error message of the collection and what to do about it
+      (docs/troubleshooting.md in the collection).
+  - ref: ansible_collections.flywp.cloud.docsite.rate_limits
+    description: FlyWP's limit of 60 requests a minute, and what each task costs
+      (docs/rate-limits.md in the collection).
 """
 
 EXAMPLES = r"""
@@ -121,7 +127,7 @@ EXAMPLES = r"""
 RETURN = r"""
 cron:
   description: The job with O(command) and O(user), as the FlyWP API shows it; empty when it was removed or never there.
-  returned: when O(command) is given
+  returned: success, when O(command) is given
   type: dict
   sample: {"id": 4, "command": "php /var/www/example.com/wp-cron.php", "frequency": "*/5 * * * *", "user": "fly",
            "created_at": "2026-11-27T10:00:00.000000Z"}
@@ -129,7 +135,7 @@ crons:
   description:
     - With O(state=present), the listed jobs as the FlyWP API shows them, in the order of O(jobs).
     - With O(state=absent), the jobs that were removed.
-  returned: when O(jobs) is given
+  returned: success, when O(jobs) is given
   type: list
   elements: dict
   sample: [{"id": 4, "command": "php /var/www/example.com/wp-cron.php", "frequency": "*/5 * * * *", "user": "fly"}]

@@ -88,6 +88,12 @@ extends_documentation_fragment:
 seealso:
   - module: flywp.cloud.server_info
   - module: flywp.cloud.site
+  - ref: ansible_collections.flywp.cloud.docsite.troubleshooting
+    description: Every error message of the collection and what to do about it
+      (docs/troubleshooting.md in the collection).
+  - ref: ansible_collections.flywp.cloud.docsite.rate_limits
+    description: FlyWP's limit of 60 requests a minute, and what each task costs
+      (docs/rate-limits.md in the collection).
 """
 
 EXAMPLES = r"""
@@ -137,8 +143,9 @@ server:
     - In check mode, a server that would be created shows the given options and an C(id) of V(null).
     - With O(state=absent), the server that was deleted (in check mode, that would be);
       empty when there was none.
-    - Also returned when the task fails because the server ended C(failed) or the wait timed out.
-  returned: always
+    - Also returned when the task fails while waiting, because the server ended C(failed),
+      disappeared, or the wait timed out.
+  returned: success, and when the task fails while waiting for the server
   type: dict
   contains:
     id:

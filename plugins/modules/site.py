@@ -107,6 +107,12 @@ seealso:
   - module: flywp.cloud.site_info
   - module: flywp.cloud.server
   - module: flywp.cloud.database_info
+  - ref: ansible_collections.flywp.cloud.docsite.troubleshooting
+    description: Every error message of the collection and what to do about it
+      (docs/troubleshooting.md in the collection).
+  - ref: ansible_collections.flywp.cloud.docsite.rate_limits
+    description: FlyWP's limit of 60 requests a minute, and what each task costs
+      (docs/rate-limits.md in the collection).
 """
 
 EXAMPLES = r"""
@@ -145,8 +151,9 @@ site:
       administrator's password) and an C(id) of V(null).
     - With O(state=absent), the site that was deleted (in check mode, that would be);
       empty when there was none, or no server.
-    - Also returned when the task fails because the site ended C(failed) or the wait timed out.
-  returned: always
+    - Also returned when the task fails while waiting, because the site ended C(failed),
+      disappeared, or the wait timed out.
+  returned: success, and when the task fails while waiting for the site
   type: dict
   contains:
     id:

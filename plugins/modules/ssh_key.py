@@ -77,6 +77,12 @@ extends_documentation_fragment:
   - flywp.cloud.flywp.state
 seealso:
   - module: flywp.cloud.ssh_key_info
+  - ref: ansible_collections.flywp.cloud.docsite.troubleshooting
+    description: Every error message of the collection and what to do about it
+      (docs/troubleshooting.md in the collection).
+  - ref: ansible_collections.flywp.cloud.docsite.rate_limits
+    description: FlyWP's limit of 60 requests a minute, and what each task costs
+      (docs/rate-limits.md in the collection).
 """
 
 EXAMPLES = r"""
@@ -113,14 +119,14 @@ EXAMPLES = r"""
 RETURN = r"""
 ssh_key:
   description: The key with O(name), as the FlyWP API shows it; empty when it was removed or never there.
-  returned: when O(name) is given
+  returned: success, when O(name) is given
   type: dict
   sample: {"id": 7, "name": "deploy", "fingerprint": "SHA256:Dz2Q4wAfGc+MWtSLLkHbpjYJZ5y8qV+8cBXmnLJ/5Yw", "created_at": "2026-11-27T10:00:00Z"}
 ssh_keys:
   description:
     - With O(state=present), the listed keys as the FlyWP API shows them, in the order of O(keys).
     - With O(state=absent), the keys that were removed.
-  returned: when O(keys) is given
+  returned: success, when O(keys) is given
   type: list
   elements: dict
   sample: [{"id": 7, "name": "deploy", "fingerprint": "SHA256:Dz2Q4wAfGc+MWtSLLkHbpjYJZ5y8qV+8cBXmnLJ/5Yw"}]

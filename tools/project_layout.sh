@@ -1,0 +1,103 @@
+#!/usr/bin/env bash
+# The project-layout test: tools/project_layout.sh [COLLECTION_DIR]  (default: the checkout)
+#
+# Builds the collection tarball from COLLECTION_DIR and uses it as a user does in a project
+# of their own laid out as docs/examples/project/ (the files docs/getting-started.md
+# shows; the test fails when the guide shows them otherwise, as for docs/awx.md and
+# docs/examples/execution-environment/):
+#   - `ansible-galaxy collection install` puts it in the project's collections/ folder, by
+#     ansible.cfg's collections_path alone, and requirements.yml is then satisfied;
+#   - against the simulator, started from the installed copy: site.yml runs, and
+#     `ansible-inventory -i servers.flywp.yml --graph` shows the server it made;
+#   - without ansible.cfg, ansible-inventory does not find the plugin (why the guide asks
+#     for collections_path);
+#   - docs/examples/execution-environment/ (docs/awx.md) makes an ansible-builder context
+#     whose galaxy step, run here as in the image, installs the tarball.
+# No ANSIBLE_COLLECTIONS_PATH or ANSIBLE_CONFIG: the project's ansible.cfg does it all.
+set -euo pipefail
+# shellcheck source-path=SCRIPTDIR source=lib.sh
+source "$(dirname "$0")/lib.sh"
+
+source_dir=${1:-$ROOT}
+work=$BUILD_DIR/project-layout
+project=$work/project
+bin=$(venv_dir newest)/bin
+export PATH="$bin:$PATH" ANSIBLE_NOCOLOR=1
+unset ANSIBLE_COLLECTIONS_PATH ANSIBLE_COLLECTIONS_PATHS ANSIBLE_CONFIG ANSIBLE_INVENTORY FLYWP_API_TOKEN FLYWP_API_URL
+
+check() { echo "ok: $*"; }
+fail() { die "project layout: $*"; }
+
+rm -rf "$work"
+mkdir -p "$work/dist"
+cp -R "$source_dir/docs/examples/project" "$project"
+# The guides show the example files as they are.
+"$bin/python" - "$source_dir" <<'EOF'
+import os, sys
+root = sys.argv[1]
+for folder, guide in (('project', 'getting-started.md'), ('execution-environment', 'awx.md')):
+    text = open(os.path.join(root, 'docs', guide), encoding='utf-8').read()
+    for name in sorted(os.listdir(os.path.join(root, 'docs/examples', folder))):
+        content = open(os.path.join(root, 'docs/examples', folder, name), encoding='utf-8').read()
+        if '\n' + content + '```\n' not in text:
+            sys.exit('docs/%s does not show docs/examples/%s/%s as it is' % (guide, folder, name))
+    print('ok: docs/%s shows every file of docs/examples/%s/ as it is' % (guide, folder))
+EOF
+
+cd "$work" # outside any ansible_collections tree, and without an ansible.cfg
+ansible-galaxy collection build "$source_dir" --output-path "$work/dist" >/dev/null
+tarball=$(echo "$work"/dist/flywp-cloud-*.tar.gz)
+
+# The EE from a tarball: ansible-builder's galaxy step runs `ansible-galaxy collection
+# install -r requirements.yml` in the folder that holds additional_build_files (_build/).
+ee=$work/execution-environment
+cp -R "$source_dir/docs/examples/execution-environment" "$ee"
+cp "$tarball" "$ee/flywp-cloud.tar.gz"
+(cd "$ee" && ansible-builder create -f execution-environment.yml -c context >/dev/null)
+(cd "$ee/context/_build" && ANSIBLE_COLLECTIONS_PATH=$ee/installed ansible-galaxy collection install -r requirements.yml -p "$ee/installed" >/dev/null)
+[[ -f $ee/installed/ansible_collections/flywp/cloud/MANIFEST.json ]] ||
+    fail "the galaxy step of docs/examples/execution-environment/ does not install the tarball"
+check "docs/examples/execution-environment/ installs the tarball in its galaxy step"
+
+cd "$project"
+ansible-galaxy collection install "$tarball"
+[[ -f collections/ansible_collections/flywp/cloud/MANIFEST.json ]] ||
+    fail "ansible-galaxy did not install into ./collections (ansible.cfg's collections_path)"
+check "the tarball is installed in the project's collections/ folder"
+output=$(ansible-galaxy collection install --offline -r requirements.yml 2>&1)
+[[ $output == *"All requested collections are already installed"* ]] ||
+    fail "requirements.yml is not satisfied by the installed tarball: $output"
+check "requirements.yml is satisfied by it"
+listed=$(ansible-galaxy collection list flywp.cloud 2>/dev/null | grep '^# /' || true)
+[[ $listed == "# $project/collections/ansible_collections" ]] ||
+    fail "flywp.cloud should be found in the project only, not in: $listed"
+check "flywp.cloud is found in the project's collections/ folder, and nowhere else"
+PYTHONPATH=$project/collections "$bin/python" -m ansible_collections.flywp.cloud.simulator --help >/dev/null ||
+    fail "python -m ansible_collections.flywp.cloud.simulator does not run from the installed copy"
+check "the installed simulator runs as python -m ansible_collections.flywp.cloud.simulator"
+
+trap stop_simulator EXIT
+start_simulator "$project/collections/ansible_collections/flywp/cloud" "$bin/python"
+"$bin/python" - "$SIM_CONTROL_URL/config" <<'EOF'
+import sys, urllib.request
+body = b'{"delays": {"server_creating": 0.2, "server_provisioning": 0.2, "site_creating": 0.2, "backup_pending": 0.1, "backup_running": 0.1}}'
+request = urllib.request.Request(sys.argv[1], data=body, method='PATCH', headers={'Content-Type': 'application/json'})
+urllib.request.urlopen(request, timeout=10).read()
+EOF
+export FLYWP_API_URL=$SIM_API_URL FLYWP_API_TOKEN=$DEMO_TOKEN
+
+ansible-playbook site.yml
+check "ansible-playbook site.yml"
+
+graph=$(ansible-inventory -i servers.flywp.yml --graph)
+echo "$graph"
+grep -qE '\|--web-1$' <<<"$graph" || fail "ansible-inventory -i servers.flywp.yml shows no host web-1"
+check "ansible-inventory -i servers.flywp.yml --graph shows the server site.yml made"
+
+: >"$work/empty.cfg"
+graph=$(ANSIBLE_CONFIG=$work/empty.cfg ansible-inventory -i servers.flywp.yml --graph 2>&1 || true)
+if grep -qE '\|--web-1$' <<<"$graph"; then
+    fail "without ansible.cfg, ansible-inventory found the plugin: docs/getting-started.md says it does not"
+fi
+check "without ansible.cfg's collections_path, ansible-inventory does not find the plugin:"
+grep -m 1 -i 'plugin' <<<"$graph" || true
