@@ -10,7 +10,7 @@ module: backup_info
 short_description: List the backups of a FlyWP site
 version_added: 0.1.0
 description:
-  - Read the backups of one FlyWP site, in any status: all of them, or those of a type or with an id.
+  - Read the backups of one FlyWP site, in any status, all of them or those of a type or with an id.
   - The site is given by id, which costs one request in all, or by domain together with
     O(server), which costs one more to read the server's sites, and another to list the
     servers when O(server) is a name (a server id costs none).
@@ -44,6 +44,12 @@ extends_documentation_fragment:
   - flywp.cloud.flywp.info
 seealso:
   - module: flywp.cloud.backup
+  - ref: ansible_collections.flywp.cloud.docsite.troubleshooting
+    description: Every error message of the collection and what to do about it
+      (docs/troubleshooting.md in the collection).
+  - ref: ansible_collections.flywp.cloud.docsite.rate_limits
+    description: FlyWP's limit of 60 requests a minute, and what each task costs
+      (docs/rate-limits.md in the collection).
 """
 
 EXAMPLES = r"""
