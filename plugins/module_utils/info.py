@@ -40,6 +40,9 @@ def run_info_module(rtype, parent=ACCOUNT, server_required=True):
 
 def _read(module, rtype, parent):
     params = module.params
+    for param, check in rtype.key_checks.items():
+        if params[param] is not None:
+            check(params[param])
     wanted = dict((param, rtype.key_value(param, params[param])) for param in rtype.key if params[param] is not None)
     object_id = params['id'].strip() if params['id'] is not None else None
     if object_id is not None and not is_id(object_id):

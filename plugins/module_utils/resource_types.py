@@ -9,7 +9,7 @@ docs/api-contract.md."""
 from __future__ import annotations
 
 from ansible_collections.flywp.cloud.plugins.module_utils.resource import ALWAYS, NEVER, WITH_FORCE, ResourceType
-from ansible_collections.flywp.cloud.plugins.module_utils.validation import ssh_public_key
+from ansible_collections.flywp.cloud.plugins.module_utils.validation import domain, ssh_public_key
 
 SERVER = ResourceType(
     'server', 'servers', 'server', 'server_id',
@@ -22,7 +22,7 @@ SITE = ResourceType(
             'admin_email': 'admin_email', 'admin_user': 'admin_user', 'admin_password': 'admin_password',
             'cache': 'cache'},
     key=('domain',), secrets=('admin_password',), replace=NEVER, ready=('active',), gone=('deleting',),
-    fold_key=lambda value: value.lower())
+    fold_key=lambda value: value.lower(), key_checks={'domain': domain})
 
 DATABASE = ResourceType(
     'database', 'databases', 'database', 'database_id',
