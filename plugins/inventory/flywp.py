@@ -390,9 +390,9 @@ class InventoryModule(BaseInventoryPlugin, Constructable, Cacheable):
                 if text in known:
                     continue
                 close = difflib.get_close_matches(text, known, n=1)
-                self.display.warning('%s %r is not a FlyWP server %s (%s)%s: no server will match it.'
+                self.display.warning('%s %r is not a FlyWP server %s (%s): no server will match it.%s'
                                      % (option, to_text(value), option, ', '.join(known),
-                                        '; did you mean %s?' % close[0] if close else ''))
+                                        ' Did you mean %s?' % close[0] if close else ''))
 
     # Where the servers come from: the cache, else the API.
 

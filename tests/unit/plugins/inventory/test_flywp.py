@@ -414,12 +414,12 @@ def test_an_unknown_option_fails_naming_the_known_ones(tmp_path, sim, fleet):
 
 
 @pytest.mark.parametrize('options, warning', [
-    ({'status': ['redy']}, "status 'redy' is not a FlyWP server status (creating, provisioning, ready, failed); "
-                           "did you mean ready?: no server will match it."),
+    ({'status': ['redy']}, "status 'redy' is not a FlyWP server status (creating, provisioning, ready, failed): "
+                           "no server will match it. Did you mean ready?"),
     ({'status': ['ready', 'gone']}, "status 'gone' is not a FlyWP server status (creating, provisioning, ready, failed): "
                                     "no server will match it."),
     ({'provider': ['hetzer']}, "provider 'hetzer' is not a FlyWP server provider (digitalocean, vultr, hetzner, aws, "
-                               "akamai, custom); did you mean hetzner?: no server will match it."),
+                               "akamai, custom): no server will match it. Did you mean hetzner?"),
 ])
 def test_an_unknown_status_or_provider_warns(tmp_path, fleet, warnings, options, warning):
     run(tmp_path, options)
