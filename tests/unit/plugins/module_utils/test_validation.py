@@ -162,9 +162,10 @@ def _fields(*fields):
 
 
 def _begin_end(label, body, dashes='-----'):
+    """PEM armour (five dashes), or RFC 4716 armour (four dashes and spaces)."""
     space = ' ' if len(dashes) == 4 else ''
-    return '%s%sBEGIN %s%s%s\n%s\n%s%sEND %s%s%s\n' % (dashes, space, label, space, dashes, body,
-                                                   dashes, space, label, space, dashes)
+    begin, end = ['%s%s%s %s%s%s' % (dashes, space, word, label, space, dashes) for word in ('BEGIN', 'END')]
+    return '%s\n%s\n%s\n' % (begin, body, end)
 
 
 # Made-up bodies: only their shape matters.
