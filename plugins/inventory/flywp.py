@@ -26,6 +26,14 @@ description:
   - "Listing the servers costs one request a page of 100 servers. O(include_sites) adds
     one request per server."
   - The API token is never a host variable, never in the cache and never in an error message.
+  - "Data from the API is never run as a template: a value that could be one (a string
+    holding C({) or C(}), such as a server named C({{ lookup('pipe', 'id') }})) is marked
+    unsafe, and a host name that would hold one is replaced by C(<name>-<id>) or
+    C(flywp-<id>), with a warning. Every other string is a plain string, also in the output
+    of C(ansible-inventory --list --export) that AWX imports."
+  - An option the plugin does not know (a misspelt one) makes the source fail, with the
+    list of the known options; a O(status) or O(provider) value that FlyWP does not use
+    gives a warning.
   - "When the API refuses the token or cannot be reached, C(ansible-inventory) and
     C(ansible-playbook) warn with the reason and go on without these hosts; set
     E(ANSIBLE_INVENTORY_ANY_UNPARSED_IS_FAILED=true) to make that fatal."
@@ -125,7 +133,7 @@ options:
     description:
       - Only servers in one of these statuses become hosts.
       - A new server goes C(creating), C(provisioning), then C(ready); a failed one is C(failed).
-      - Compared without regard to case.
+      - Compared without regard to case. A value FlyWP does not use gives a warning.
     type: list
     elements: str
     default: [ready]
@@ -136,15 +144,18 @@ options:
     default: false
   provider:
     description:
-      - Only servers of one of these providers become hosts, for instance V(hetzner),
-        V(digitalocean), V(vultr), V(aws), V(akamai) or V(custom).
-      - Empty means any provider. Compared without regard to case.
+      - Only servers of one of these providers become hosts, among V(hetzner),
+        V(digitalocean), V(vultr), V(aws), V(akamai) and V(custom).
+      - Empty means any provider. Compared without regard to case. A value FlyWP does not
+        use gives a warning.
     type: list
     elements: str
     default: []
   region:
     description:
-      - Only servers in one of these regions become hosts, for instance V(fra1) or V(nyc3).
+      - Only servers in one of these regions become hosts, named as the provider names them,
+        for instance V(fsn1) or V(nbg1) at Hetzner, V(fra1) or V(nyc3) at DigitalOcean,
+        V(fra) or V(ams) at Vultr, V(eu-central-1) at AWS.
       - Empty means any region. Compared without regard to case.
     type: list
     elements: str
@@ -193,8 +204,9 @@ EXAMPLES = r"""
 plugin: flywp.cloud.flywp
 
 ---
-# prod.flywp.yml: the token from a lookup, servers in any status at Hetzner or
-# DigitalOcean in Frankfurt, named with their region, with their sites.
+# prod.flywp.yml: the token from a lookup, servers in any status in Germany at Hetzner
+# (fsn1 Falkenstein, nbg1 Nuremberg) or DigitalOcean (fra1 Frankfurt), named with their
+# region, with their sites.
 plugin: flywp.cloud.flywp
 api_token: "{{ lookup('ansible.builtin.file', '~/.config/flywp/token') }}"
 api_url: https://app.flywp.com/api/v1
@@ -203,7 +215,7 @@ validate_certs: true
 rate_limit_timeout: 600
 include_all_statuses: true
 provider: [hetzner, digitalocean]
-region: [fra1]
+region: [fsn1, nbg1, fra1]
 hostname: "{{ flywp_name }}.{{ flywp_region }}"
 include_sites: true
 groups:
@@ -225,13 +237,15 @@ status: [ready, provisioning]
 
 ---
 # grouped.flywp.yml: grouping and variables of your own. compose runs first, so the
-# groups can use what it makes.
+# groups can use what it makes. With strict, one server for which an expression fails
+# or a key is empty fails the whole source: a custom server may have no region, so its
+# key falls back to '' and default_value puts it in region_unknown.
 plugin: flywp.cloud.flywp
 hostname: ip_address
 default_groups: false
 filters:
   - flywp_os == 'ubuntu-24.04'
-  - "'8.3' in flywp_php_versions"
+  - "'8.3' in (flywp_php_versions or [])"
 compose:
   ansible_user: "'deploy'"
   tier: "'production' if flywp_name is match('prod-') else 'staging'"
@@ -245,8 +259,9 @@ keyed_groups:
     separator: "-"
     parent_group: "{{ 'clouds' }}"
     default_value: unknown
-  - key: flywp_region
-    trailing_separator: false
+  - key: flywp_region | default('', true)
+    prefix: region
+    default_value: unknown
 leading_separator: true
 strict: true
 
@@ -267,7 +282,9 @@ cache_prefix: flywp_
 cache_timeout: 3600
 """
 
+import difflib
 import re
+from collections.abc import Mapping
 
 from ansible.errors import AnsibleError, AnsibleParserError
 from ansible.module_utils.common.text.converters import to_text
@@ -277,11 +294,49 @@ from ansible.utils.vars import combine_vars
 
 from ansible_collections.flywp.cloud.plugins.module_utils.api import FlyWPAPIError, FlyWPClient, FlyWPError, HAS_REQUESTS
 
+try:  # ansible-core 2.19 and later: a string is rendered as a template only when it is tagged trusted
+    from ansible.template import trust_as_template
+    wrap_var = None
+except ImportError:  # ansible-core 2.18: every string is rendered unless it is wrapped unsafe
+    trust_as_template = None
+    from ansible.utils.unsafe_proxy import wrap_var
+
 ALL_SERVERS_GROUP = 'flywp'
 FLYWP_SSH_USER = 'fly'
 DEFAULT_GROUP_FIELDS = ('provider', 'region', 'status')
 VARIABLE_NAME = re.compile(r'^[A-Za-z_][A-Za-z0-9_]*$')
 NOT_IN_NAME = re.compile(r'[^A-Za-z0-9_]')
+# What makes a string a possible Jinja2 template: a delimiter ({{ {% {#, or a lone brace
+# to be safe) or the header that changes the delimiters (read by ansible-core 2.19 and later).
+TEMPLATE_MARKS = re.compile(r'[{}]|#jinja2:')
+# The values the API contract gives these server fields.
+KNOWN_VALUES = {
+    'status': ('creating', 'provisioning', 'ready', 'failed'),
+    'provider': ('digitalocean', 'vultr', 'hetzner', 'aws', 'akamai', 'custom'),
+}
+
+
+def could_be_template(text):
+    return bool(TEMPLATE_MARKS.search(text))
+
+
+def as_variable(value):
+    """API data made a variable that Ansible never renders as a template.
+
+    A string that could be a template (a server named "{{ lookup('pipe', ...) }}") is left
+    untrusted (2.19 and later) or wrapped unsafe (2.18). Any other string is marked trusted:
+    it renders to itself either way, and ansible-inventory --list --export (what AWX reads)
+    then prints it as a plain string instead of {"__ansible_unsafe": ...}.
+    """
+    if isinstance(value, Mapping):
+        return dict((key, as_variable(item)) for key, item in value.items())
+    if isinstance(value, (list, tuple)):
+        return [as_variable(item) for item in value]
+    if not isinstance(value, str):
+        return value
+    if could_be_template(value):
+        return wrap_var(value) if wrap_var else str(value)  # str(): a copy without any trust tag
+    return trust_as_template(value) if trust_as_template else str(value)  # 2.18: unwrapped, if compose wrapped it
 
 
 class InventoryModule(BaseInventoryPlugin, Constructable, Cacheable):
@@ -298,7 +353,8 @@ class InventoryModule(BaseInventoryPlugin, Constructable, Cacheable):
 
     def parse(self, inventory, loader, path, cache=True):
         super().parse(inventory, loader, path, cache=cache)
-        self._read_config_data(path)
+        self._refuse_unknown_options(self._read_config_data(path), path)
+        self._warn_unknown_values()
         self._client = None
         prefix = self.get_option('hostvars_prefix')
         if not VARIABLE_NAME.match(prefix or ''):
@@ -309,6 +365,34 @@ class InventoryModule(BaseInventoryPlugin, Constructable, Cacheable):
         except FlyWPError as error:
             raise AnsibleParserError(str(error)) from None
         self._populate(servers, sites, prefix)
+
+    def _refuse_unknown_options(self, config, path):
+        """Ansible ignores an option it does not know; a misspelt one would silently do nothing."""
+        known = sorted(self._options)
+        unknown = sorted(to_text(name) for name in config if to_text(name) not in known)
+        if not unknown:
+            return
+        hints = ['%s (did you mean %s?)' % (name, close[0]) if close else name
+                 for name, close in ((name, difflib.get_close_matches(name, known, n=1)) for name in unknown)]
+        raise AnsibleParserError('%s: the flywp.cloud.flywp inventory plugin has no option %s. Its options are: %s.'
+                                 % (path, ', '.join(hints), ', '.join(known)))
+
+    def _warn_unknown_values(self):
+        """A status or provider the API never gives selects no server: say so, rather than list nothing.
+
+        A warning, not an error: the service may add a value before this collection knows it.
+        """
+        for option, known in KNOWN_VALUES.items():
+            if option == 'status' and self.get_option('include_all_statuses'):
+                continue
+            for value in self.get_option(option) or []:
+                text = to_text(value).casefold()
+                if text in known:
+                    continue
+                close = difflib.get_close_matches(text, known, n=1)
+                self.display.warning('%s %r is not a FlyWP server %s (%s): no server will match it.%s'
+                                     % (option, to_text(value), option, ', '.join(known),
+                                        ' Did you mean %s?' % close[0] if close else ''))
 
     # Where the servers come from: the cache, else the API.
 
@@ -393,12 +477,12 @@ class InventoryModule(BaseInventoryPlugin, Constructable, Cacheable):
         for server in servers:
             variables = self._host_variables(server, prefix)
             if include_sites:
-                variables[prefix + 'sites'] = sites.get(str(server.get('id')), [])
+                variables[prefix + 'sites'] = as_variable(sites.get(str(server.get('id')), []))
             if self._passes_filters(server, variables, strict):
                 kept.append((server, variables))
 
         self.inventory.add_group(ALL_SERVERS_GROUP)
-        self.inventory.set_variable(ALL_SERVERS_GROUP, 'ansible_user', FLYWP_SSH_USER)
+        self.inventory.set_variable(ALL_SERVERS_GROUP, 'ansible_user', as_variable(FLYWP_SSH_USER))
         for hostname, (server, variables) in zip(self._hostnames(kept, strict), kept):
             self.inventory.add_host(hostname, group=ALL_SERVERS_GROUP)
             for name, value in variables.items():
@@ -414,11 +498,23 @@ class InventoryModule(BaseInventoryPlugin, Constructable, Cacheable):
             self._add_host_to_composed_groups(self.get_option('groups'), host_vars, hostname, strict=strict)
             self._add_host_to_keyed_groups(self.get_option('keyed_groups'), host_vars, hostname, strict=strict)
 
+    def _set_composite_vars(self, compose, variables, host, strict=False):
+        """Constructable's compose, whose results then go through as_variable like the API's data.
+
+        ansible-core 2.19 and later leave what compose makes untrusted, so that --export would
+        print a composed ansible_host as {"__ansible_unsafe": ...}.
+        """
+        super()._set_composite_vars(compose, variables, host, strict=strict)
+        host_vars = self.inventory.get_host(host).get_vars()
+        for name in compose or {}:
+            if name in host_vars:
+                self.inventory.set_variable(host, name, as_variable(host_vars[name]))
+
     @staticmethod
     def _host_variables(server, prefix):
-        variables = dict((prefix + NOT_IN_NAME.sub('_', str(field)), value) for field, value in server.items())
+        variables = dict((prefix + NOT_IN_NAME.sub('_', str(field)), as_variable(value)) for field, value in server.items())
         if server.get('ip_address'):
-            variables['ansible_host'] = server['ip_address']
+            variables['ansible_host'] = as_variable(server['ip_address'])
         return variables
 
     def _passes_filters(self, server, variables, strict):
@@ -445,12 +541,18 @@ class InventoryModule(BaseInventoryPlugin, Constructable, Cacheable):
         """One unique name per kept server, in the order of `kept`."""
         wanted = [self._hostname(server, variables, strict) for server, variables in kept]
         empty = [i for i, name in enumerate(wanted) if not name]
-        for i in empty:
-            server = kept[i][0]
-            wanted[i] = '%s-%s' % (server.get('name') or 'flywp', server.get('id'))
+        # ansible-core 2.18 renders inventory_hostname as a template when it looks like one
+        templated = [i for i, name in enumerate(wanted) if name and could_be_template(name)]
+        for i in empty + templated:
+            wanted[i] = _fallback_name(kept[i][0])
         if empty:
             self.display.warning('hostname %r gives no name for %d FlyWP server(s); they are named <name>-<id>: %s'
                                  % (self.get_option('hostname'), len(empty), ', '.join(wanted[i] for i in empty)))
+        if templated:
+            self.display.warning('hostname %r gives %d FlyWP server(s) a name that Ansible could run as a template '
+                                 '(it holds { or }); they are named <name>-<id>, or flywp-<id> when the server name '
+                                 'holds them too: %s' % (self.get_option('hostname'), len(templated),
+                                                         ', '.join(wanted[i] for i in templated)))
 
         # The oldest server (lowest id) keeps a name that several servers share, whatever order the API used;
         # the others get a name no server wants for itself.
@@ -489,6 +591,12 @@ class InventoryModule(BaseInventoryPlugin, Constructable, Cacheable):
                 raise AnsibleParserError('Could not render hostname %r for FlyWP server %s: %s'
                                          % (spec, server.get('name'), to_text(error))) from None
             return ''
+
+
+def _fallback_name(server):
+    """<server name>-<id>, or flywp-<id> when the name is empty or could be a template."""
+    name = to_text(server.get('name') or '').strip()
+    return '%s-%s' % (name if name and not could_be_template(name) else 'flywp', server.get('id'))
 
 
 def _id_order(server_id):

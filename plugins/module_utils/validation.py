@@ -27,16 +27,38 @@ CRON_FIELDS = (
     ('month', 1, 12, MONTHS),
     ('day of week', 0, 7, WEEKDAYS),
 )
-SSH_KEY_TYPES = (
-    'ssh-ed25519', 'ssh-rsa', 'ssh-dss', 'ecdsa-sha2-nistp256', 'ecdsa-sha2-nistp384', 'ecdsa-sha2-nistp521',
-    'sk-ssh-ed25519@openssh.com', 'sk-ecdsa-sha2-nistp256@openssh.com',
+# Key type -> how many length-prefixed fields its key data holds, the type name included.
+SSH_KEY_FIELDS = {
+    'ssh-ed25519': 2, 'ssh-rsa': 3, 'ecdsa-sha2-nistp256': 3, 'ecdsa-sha2-nistp384': 3, 'ecdsa-sha2-nistp521': 3,
+    'sk-ssh-ed25519@openssh.com': 3, 'sk-ecdsa-sha2-nistp256@openssh.com': 4,
+}
+SSH_KEY_TYPES = tuple(SSH_KEY_FIELDS)
+ED25519_KEY_BYTES = 32
+# Private keys: OpenSSH and PEM (-----BEGIN ... PRIVATE KEY-----), RFC 4716 (---- BEGIN SSH2
+# ENCRYPTED PRIVATE KEY ----), PuTTY (PuTTY-User-Key-File-3: ...), and the body of an OpenSSH
+# one without its first line (base64 of "openssh-key-v1").
+PRIVATE_KEY = re.compile(r'-{4,5} ?BEGIN [A-Z0-9 ]*PRIVATE KEY ?-{4,5}|^PuTTY-User-Key-File-[0-9]+:|^b3BlbnNzaC1rZXktdjE',
+                         re.MULTILINE)
+# Public keys in another format than OpenSSH's one line, and how ssh-keygen converts them.
+OTHER_PUBLIC_KEY_FORMATS = (
+    ('---- BEGIN SSH2 PUBLIC KEY ----', 'ssh-keygen -i -f KEY.pub'),
+    ('-----BEGIN PUBLIC KEY-----', 'ssh-keygen -i -m PKCS8 -f KEY.pub'),
+    ('-----BEGIN RSA PUBLIC KEY-----', 'ssh-keygen -i -m PEM -f KEY.pub'),
 )
 DURATION_UNITS = {'s': 1, 'm': 60, 'h': 3600, 'd': 86400, 'w': 604800}
 HOST_LABEL = re.compile(r'^(?!-)[a-z0-9-]{1,63}(?<!-)$')
 
 
 class InvalidInput(ValueError):
-    """A parameter value that no request should be sent with."""
+    """A parameter value that no request should be sent with.
+
+    `secret` is a value that must be hidden wherever Ansible would show it (a private key
+    given as a public key), for the module to add to its no_log_values before it fails.
+    """
+
+    def __init__(self, message, secret=None):
+        super().__init__(message)
+        self.secret = secret
 
 
 def is_id(text):
@@ -83,8 +105,29 @@ def _cron_value(text, low, names):
 
 
 def ssh_public_key(value):
-    """An OpenSSH public key: returns (key without comment, SHA256 fingerprint)."""
-    parts = str(value or '').split()
+    """An OpenSSH public key: returns (key without comment, SHA256 fingerprint).
+
+    The checks are those of the FlyWP API (as the simulator models them), so that a key this
+    passes is not refused by the API. No message quotes the value: it may be a private key.
+    """
+    text = str(value or '').strip()
+    if PRIVATE_KEY.search(text):
+        raise InvalidInput('public_key: this is a private key; paste the .pub file instead (one line such as '
+                           '"ssh-ed25519 AAAA... comment"), and keep the private key to yourself.', secret=str(value))
+    for header, command in OTHER_PUBLIC_KEY_FORMATS:
+        if text.startswith(header):
+            raise InvalidInput('public_key: this public key is not in the OpenSSH format of a .pub file; convert it '
+                               'with %s.' % command)
+    lines = [line for line in text.splitlines() if line.strip()]
+    if len(lines) > 1:
+        raise InvalidInput('public_key: expected one line, as in a .pub file, found %d lines. A key broken over '
+                           'several lines (by an editor or a terminal) must be joined again; several keys go in '
+                           'several entries.' % len(lines))
+    parts = text.split()
+    if parts and parts[0] == 'ssh-dss':
+        raise InvalidInput('public_key: DSA keys (ssh-dss) are not accepted: the FlyWP API refuses them, and OpenSSH '
+                           'disabled them in 7.0 and removed them in 10.0. Make an Ed25519 key with '
+                           'ssh-keygen -t ed25519.')
     if len(parts) < 2 or parts[0] not in SSH_KEY_TYPES:
         raise InvalidInput('public_key: expected an OpenSSH public key such as "ssh-ed25519 AAAA... comment", '
                            'as in a .pub file; it must start with one of %s.' % ', '.join(SSH_KEY_TYPES))
@@ -96,24 +139,35 @@ def ssh_public_key(value):
         raise InvalidInput('public_key: the key data after %r is not valid base64 of an SSH key.' % parts[0])
     if embedded != parts[0]:
         raise InvalidInput('public_key: the key data is a %r key but the key says %r.' % (embedded, parts[0]))
-    if _ssh_blob_field_count(blob) < 2:
+    fields = _ssh_blob_fields(blob)
+    if fields is None or len(fields) != SSH_KEY_FIELDS[parts[0]] or not _ssh_key_fields_fit(parts[0], fields):
         raise InvalidInput('public_key: the %s key data is incomplete or has extra bytes; was it cut off when '
                            'copied? Copy the whole line of the .pub file.' % parts[0])
     return ' '.join(parts[:2]), ssh_fingerprint(blob)
 
 
-def _ssh_blob_field_count(blob):
-    """How many length-prefixed fields make up the key blob exactly, or 0 if they do not."""
-    count, position = 0, 0
+def _ssh_blob_fields(blob):
+    """The length-prefixed fields that make up the key blob exactly, or None if they do not."""
+    fields, position = [], 0
     while position < len(blob):
         if position + 4 > len(blob):
-            return 0
+            return None
         (length,) = struct.unpack('>I', blob[position:position + 4])
-        position += 4 + length
-        if position > len(blob):
-            return 0
-        count += 1
-    return count
+        position += 4
+        if position + length > len(blob):
+            return None
+        fields.append(blob[position:position + length])
+        position += length
+    return fields
+
+
+def _ssh_key_fields_fit(kind, fields):
+    """An Ed25519 key is 32 bytes; an ECDSA key names the curve of its type."""
+    if kind.startswith(('ssh-ed25519', 'sk-ssh-ed25519')):
+        return len(fields[1]) == ED25519_KEY_BYTES
+    if 'nistp' in kind:
+        return kind.split('@')[0].endswith('-' + fields[1].decode('ascii', 'replace'))
+    return True
 
 
 def ssh_fingerprint(blob):

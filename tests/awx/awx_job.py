@@ -15,9 +15,13 @@
   awx_job.py task ARTIFACT_DIR TASK PATH=VALUE...
       The last runner_on_ok event of the task named TASK has a result where each dotted
       PATH (changed, server.name) holds VALUE (read as JSON when it parses: true, 3).
-  awx_job.py inventory OUTPUT_JSON HOST
+  awx_job.py inventory OUTPUT_JSON HOST [UNSAFE_PATH...]
       The output of `ansible-inventory --list --export` holds HOST in the group flywp,
-      with its FlyWP host variables and no API token among them.
+      with its FlyWP host variables and no API token among them. AWX stores each variable
+      as the JSON value it reads: ansible_host must be a plain string, and only a string
+      that could be a template may be listed as {"__ansible_unsafe": "..."} (which the
+      inventory AWX hands to a job turns back into an unsafe string); each UNSAFE_PATH
+      (such as flywp_sites[0].title) must be.
 
 Each command prints one line saying what it found, and exits 1 when the check fails.
 """
@@ -27,14 +31,30 @@ from __future__ import annotations
 import glob
 import json
 import os
+import re
 import sys
 
 import yaml
 from jinja2 import sandbox
 
 
+IPV4 = re.compile(r'^[0-9]{1,3}([.][0-9]{1,3}){3}$')
+TEMPLATE_MARKS = re.compile(r'[{}]|#jinja2:')
+
+
 class CheckFailed(Exception):
     pass
+
+
+def unsafe_wrappers(value, path):
+    """(path, text) of every {"__ansible_unsafe": text} in a variable's value."""
+    if isinstance(value, dict):
+        if set(value) == {'__ansible_unsafe'}:
+            return [(path, value['__ansible_unsafe'])]
+        return [found for key, item in value.items() for found in unsafe_wrappers(item, '%s.%s' % (path, key))]
+    if isinstance(value, list):
+        return [found for index, item in enumerate(value) for found in unsafe_wrappers(item, '%s[%d]' % (path, index))]
+    return []
 
 
 def inject(inputs_file, injectors_file, credential_file, envvars_file):
@@ -118,7 +138,7 @@ def task(artifact_dir, name, *expectations):
     return 'task %r: %s' % (name, ', '.join(expectations))
 
 
-def inventory(output_file, host):
+def inventory(output_file, host, *unsafe_paths):
     with open(output_file) as handle:
         data = json.load(handle)
     hostvars = data.get('_meta', {}).get('hostvars', {})
@@ -133,13 +153,25 @@ def inventory(output_file, host):
     leaked = [name for name in variables if 'token' in name.lower()]
     if leaked:
         raise CheckFailed('the host %r has token variables: %s' % (host, ', '.join(leaked)))
+    if not isinstance(variables.get('ansible_host'), str) or not IPV4.match(variables['ansible_host']):
+        raise CheckFailed('AWX would store ansible_host as %s, not as an IP address' % json.dumps(variables.get('ansible_host')))
+    wrapped = [found for name, value in sorted(variables.items()) for found in unsafe_wrappers(value, name)]
+    plain_but_wrapped = [path for path, text in wrapped if not TEMPLATE_MARKS.search(text)]
+    if plain_but_wrapped:
+        raise CheckFailed('AWX would store these variables as {"__ansible_unsafe": ...} dicts: %s' % ', '.join(plain_but_wrapped))
+    not_wrapped = sorted(set(unsafe_paths) - set(path for path, text in wrapped))
+    if not_wrapped:
+        raise CheckFailed('these variables hold a template but are not marked unsafe: %s' % ', '.join(not_wrapped))
     groups = sorted(name for name, group in data.items() if name != '_meta' and host in (group.get('hosts') or []))
-    return 'inventory: %s with %d sites, groups %s' % (host, len(variables['flywp_sites']), ', '.join(groups))
+    sites = len(variables['flywp_sites'])
+    return 'inventory: %s with %d site%s, groups %s, ansible_host %s; marked unsafe: %s' % (
+        host, sites, '' if sites == 1 else 's', ', '.join(groups), variables['ansible_host'],
+        ', '.join(path for path, text in wrapped) or 'nothing')
 
 
 def main(argv):
     # command: (function, fewest arguments, most arguments)
-    commands = {'inject': (inject, 4, 4), 'stats': (stats, 2, 2), 'task': (task, 3, None), 'inventory': (inventory, 2, 2)}
+    commands = {'inject': (inject, 4, 4), 'stats': (stats, 2, 2), 'task': (task, 3, None), 'inventory': (inventory, 2, None)}
     command = commands.get(argv[1] if len(argv) > 1 else None)
     arguments = argv[2:]
     if command is None or len(arguments) < command[1] or command[2] is not None and len(arguments) > command[2]:

@@ -193,8 +193,8 @@ check "job 'inventory-sync': the credential is injected" private_data_dir invent
 worker=$WORK/inventory-sync/worker
 check "job 'inventory-sync' runs" job inventory-sync --binary ansible-inventory --playbook unused.yml \
     --cmdline "--list --export -i $worker/project/inventory/flywp.yml --output $worker/artifacts/inventory-sync/output.json"
-check "job 'inventory-sync': the server is a host" "$PYTHON" "$HERE/awx_job.py" inventory \
-    "$WORK/inventory-sync/process/artifacts/output.json" awx-web-1
+check "job 'inventory-sync': the server is a host, as AWX would store it" "$PYTHON" "$HERE/awx_job.py" inventory \
+    "$WORK/inventory-sync/process/artifacts/output.json" awx-web-1 'flywp_sites[0].title'
 check "job 'inventory-sync': no token in the artifacts" no_token inventory-sync
 
 check "job 'rerun': the credential is injected" private_data_dir rerun inventory

@@ -68,6 +68,26 @@ no_token "$work"
 env -u FLYWP_API_TOKEN ansible-inventory -i inventories/options.flywp.yml --list --output "$work/options.json"
 check options
 
+# What AWX imports (--list --export): plain values are plain strings; a server named with a
+# template gets another host name, its values that hold the template stay marked unsafe,
+# and a play that uses them never runs the template.
+prepare templates
+ansible-inventory -i inventories/export.flywp.yml --list --export --output "$work/export.json"
+check export
+ansible-playbook -i inventories/export.flywp.yml -e "work=$work" use.yml
+[[ ! -e $work/ran ]]
+no_token "$work"
+
+# A misspelt option fails the source, naming it; a misspelt status warns.
+if ANSIBLE_INVENTORY_ANY_UNPARSED_IS_FAILED=true ansible-inventory -i inventories/unknown_option.flywp.yml --list \
+    >"$work/unknown_option.out" 2>"$work/unknown_option.err"; then
+    echo "ansible-inventory took an unknown option" >&2
+    exit 1
+fi
+one_line "$work/unknown_option.err" | grep -qF 'has no option include_site (did you mean include_sites?)'
+ansible-inventory -i inventories/unknown_status.flywp.yml --list >"$work/unknown_status.out" 2>"$work/unknown_status.err"
+one_line "$work/unknown_status.err" | grep -qF "status 'redy' is not a FlyWP server status"
+
 # 250 servers: one request a page of 100.
 prepare large
 ansible-inventory -i inventories/defaults.flywp.yml --list --output "$work/pages.json"

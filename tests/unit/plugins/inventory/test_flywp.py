@@ -25,8 +25,15 @@ from ansible.parsing.dataloader import DataLoader
 from ansible.parsing import vault
 from ansible.parsing.vault import VaultLib, VaultSecret
 from ansible.plugins.loader import inventory_loader
+from ansible.template import Templar
+
+try:
+    from ansible.template import trust_as_template
+except ImportError:  # ansible-core 2.18: every template is trusted
+    trust_as_template = None
 from ansible.utils.display import Display
 
+from ansible_collections.flywp.cloud.plugins.inventory.flywp import EXAMPLES
 from ansible_collections.flywp.cloud.plugins.module_utils.api import FlyWPClient
 
 DEMO_TOKEN = 'flywp-demo-token'
@@ -34,7 +41,7 @@ SERVER_FIELDS = ('id', 'name', 'status', 'provider', 'region', 'size', 'os', 'ip
 
 # A small fleet: two servers share a name, two are not ready, one has no region.
 FLEET = [
-    {'name': 'web-1', 'provider': 'hetzner', 'region': 'fra1', 'size': 'cx22'},
+    {'name': 'web-1', 'provider': 'hetzner', 'region': 'fsn1', 'size': 'cx22'},
     {'name': 'web-2', 'provider': 'digitalocean', 'region': 'nyc3', 'size': 's-1vcpu-1gb', 'os': 'ubuntu-22.04'},
     {'name': 'web-1', 'provider': 'vultr', 'region': 'ams', 'size': 'vc2-1c-1gb'},
     {'name': 'db-1', 'provider': 'hetzner', 'region': 'nbg1', 'status': 'provisioning'},
@@ -180,7 +187,7 @@ def test_defaults_groups(tmp_path, fleet):
     assert hosts(inventory, 'flywp_provider_hetzner') == ['web-1']
     assert hosts(inventory, 'flywp_provider_vultr') == ['web-1-3']
     assert hosts(inventory, 'flywp_provider_custom') == ['home']
-    assert hosts(inventory, 'flywp_region_fra1') == ['web-1']
+    assert hosts(inventory, 'flywp_region_fsn1') == ['web-1']
     assert hosts(inventory, 'flywp_region_nyc3') == ['web-2']
     assert hosts(inventory, 'flywp_status_ready') == ['home', 'web-1', 'web-1-3', 'web-2']
     assert 'flywp_status_provisioning' not in inventory.groups
@@ -321,6 +328,141 @@ def test_timeouts_and_certificates_reach_the_client(tmp_path, fleet, monkeypatch
     assert (plugin._client.timeout, plugin._client.budget.timeout, plugin._client.session.verify) == (3, 0, True)
 
 
+# --- data from the API is never run as a template, and plain data stays plain ---
+
+def is_protected(value):
+    """Whether Ansible would never render this string as a template."""
+    try:
+        from ansible.template import is_trusted_as_template  # ansible-core 2.19 and later
+    except ImportError:
+        return bool(getattr(value, '__UNSAFE__', False))  # ansible-core 2.18: wrapped unsafe
+    return not is_trusted_as_template(value)
+
+
+def rendered(inventory, name, template, from_playbook=True):
+    """What a play renders from a template over a host's variables (one from a playbook, trusted from 2.19 on)."""
+    if from_playbook and trust_as_template:
+        template = trust_as_template(template)
+    return Templar(loader=DataLoader(), variables=host_vars(inventory, name)).template(template)
+
+
+def injections(marker):
+    """Server names that run `touch MARKER` when Ansible renders them as templates."""
+    command = "lookup('ansible.builtin.pipe', 'touch %s')" % marker
+    return [
+        '{{ %s }}' % command,
+        'x{%% set _ = %s %%}y' % command,
+        "#jinja2:variable_start_string:'[%%', variable_end_string:'%%]'\n[%% %s %%]" % command,
+    ]
+
+
+def test_api_data_is_never_run_as_a_template(tmp_path, sim):
+    marker = tmp_path / 'ran'
+    names = injections(marker)
+    servers = sim.seed([{'name': name, 'provider': 'custom', 'sites': [{'domain': 'a.example.com', 'title': names[0]}]}
+                        for name in names] + [{'name': 'web-1', 'provider': 'hetzner', 'region': 'fsn1'}])
+    inventory = run(tmp_path, {'include_sites': True, 'hostname': '{{ flywp_name }}',
+                               'compose': {'label': "flywp_name ~ '@' ~ (flywp_region or 'none')"}})
+
+    # host names that could be templates are replaced, since 2.18 renders inventory_hostname
+    assert hosts(inventory) == sorted(['flywp-%s' % server['id'] for server in servers[:3]] + ['web-1'])
+    for server, name in zip(servers, names):
+        host = 'flywp-%s' % server['id']
+        variables = host_vars(inventory, host)
+        assert variables['flywp_name'] == name and is_protected(variables['flywp_name'])
+        assert variables['flywp_sites'][0]['title'] == names[0] and is_protected(variables['flywp_sites'][0]['title'])
+        assert is_protected(variables['label'])  # what compose makes of it too
+        # what a play does with them: use the variables, or render the values themselves
+        assert rendered(inventory, host, '{{ flywp_name }}') == name
+        assert rendered(inventory, host, '{{ flywp_sites[0].title }}') == names[0]
+        assert rendered(inventory, host, '{{ label }}') == name + '@none'
+        assert rendered(inventory, host, variables['flywp_name'], from_playbook=False) == name
+    assert not marker.exists()
+
+
+def test_plain_strings_are_plain_variables(tmp_path, sim, fleet):
+    inventory = run(tmp_path, {'include_sites': True, 'compose': {'ansible_host': "flywp_name ~ '.example.net'"}})
+
+    web1 = host_vars(inventory, 'web-1')
+    strings = [web1['ansible_host'], web1['ansible_user'], web1['flywp_name'], web1['flywp_status']] + web1['flywp_php_versions']
+    assert [value for value in strings if is_protected(value)] == []
+    assert web1['ansible_host'] == 'web-1.example.net'
+    assert rendered(inventory, 'web-1', '{{ flywp_name }}/{{ ansible_host }}') == 'web-1/web-1.example.net'
+
+
+def test_a_hostname_template_that_gives_a_template_is_replaced(tmp_path, sim, warnings):
+    servers = sim.seed([{'name': 'web', 'size': '{{ 7 * 6 }}'}, {'name': 'db', 'size': 'cx22'}])
+    inventory = run(tmp_path, {'hostname': '{{ flywp_name }}-{{ flywp_size }}'})
+
+    assert hosts(inventory) == ['db-cx22', 'web-%s' % servers[0]['id']]
+    assert warnings == ["hostname '{{ flywp_name }}-{{ flywp_size }}' gives 1 FlyWP server(s) a name that Ansible could run "
+                        "as a template (it holds { or }); they are named <name>-<id>, or flywp-<id> when the server name "
+                        "holds them too: web-%s" % servers[0]['id']]
+
+
+# --- options and values the plugin does not know ---
+
+def test_an_unknown_option_fails_naming_the_known_ones(tmp_path, sim, fleet):
+    with pytest.raises(AnsibleError) as raised:
+        run(tmp_path, {'include_site': True, 'regions': ['fsn1']})
+
+    message = str(raised.value)
+    assert 'the flywp.cloud.flywp inventory plugin has no option include_site (did you mean include_sites?), ' \
+           'regions (did you mean region?).' in message
+    assert 'Its options are: api_timeout, api_token, api_url, ' in message
+    assert api_requests(sim) == []
+
+
+@pytest.mark.parametrize('options, warning', [
+    ({'status': ['redy']}, "status 'redy' is not a FlyWP server status (creating, provisioning, ready, failed): "
+                           "no server will match it. Did you mean ready?"),
+    ({'status': ['ready', 'gone']}, "status 'gone' is not a FlyWP server status (creating, provisioning, ready, failed): "
+                                    "no server will match it."),
+    ({'provider': ['hetzer']}, "provider 'hetzer' is not a FlyWP server provider (digitalocean, vultr, hetzner, aws, "
+                               "akamai, custom): no server will match it. Did you mean hetzner?"),
+])
+def test_an_unknown_status_or_provider_warns(tmp_path, fleet, warnings, options, warning):
+    run(tmp_path, options)
+
+    assert [text for text in warnings if 'is not a FlyWP server' in text] == [warning]
+
+
+def test_known_values_in_any_case_do_not_warn(tmp_path, fleet, warnings):
+    inventory = run(tmp_path, {'status': ['READY', 'Provisioning'], 'provider': ['Hetzner', 'custom']})
+
+    assert hosts(inventory) == ['db-1', 'home', 'web-1']
+    assert warnings == []
+
+
+def test_status_is_not_checked_when_it_is_not_used(tmp_path, fleet, warnings):
+    inventory = run(tmp_path, {'status': ['redy'], 'include_all_statuses': True})
+
+    assert len(hosts(inventory)) == len(FLEET)
+    assert [text for text in warnings if 'status' in text] == []
+
+
+# --- the documented examples ---
+
+def example(title):
+    """The inventory file of the plugin's EXAMPLES whose first comment names TITLE."""
+    documents = [text for text in EXAMPLES.split('\n---\n') if text.lstrip().startswith('# %s:' % title)]
+    assert len(documents) == 1
+    return documents[0]
+
+
+def test_example_grouped_with_strict_keeps_a_server_without_a_region(tmp_path, sim, fleet):
+    inventory = run(tmp_path, text=example('grouped.flywp.yml'))
+
+    home, web1 = fleet[5]['ip_address'], fleet[0]['ip_address']
+    assert fleet[5]['region'] is None
+    assert hosts(inventory) == sorted(fleet[i]['ip_address'] for i in (0, 2, 5))  # web-2 runs ubuntu-22.04
+    assert hosts(inventory, 'region_unknown') == [home]
+    assert hosts(inventory, 'region_fsn1') == [web1]
+    assert hosts(inventory, 'cloud_custom') == [home]
+    assert hosts(inventory, 'tier_staging') == hosts(inventory)
+    assert host_vars(inventory, home)['ansible_user'] == 'deploy'
+
+
 # --- host variables and host names ---
 
 def test_hostvars_prefix(tmp_path, fleet):
@@ -388,7 +530,7 @@ def test_hostname_from_a_template(tmp_path, fleet):
 def test_hostname_empty_falls_back_to_name_and_id(tmp_path, fleet, warnings):
     inventory = run(tmp_path, {'hostname': 'region'})
 
-    assert hosts(inventory) == ['ams', 'fra1', 'home-%s' % fleet[5]['id'], 'nyc3']
+    assert hosts(inventory) == ['ams', 'fsn1', 'home-%s' % fleet[5]['id'], 'nyc3']
     assert warnings == ["hostname 'region' gives no name for 1 FlyWP server(s); they are named <name>-<id>: home-%s" % fleet[5]['id']]
 
 

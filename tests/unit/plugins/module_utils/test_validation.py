@@ -8,6 +8,7 @@ from __future__ import annotations
 import base64
 import os
 import shutil
+import struct
 import subprocess
 import tempfile
 
@@ -139,7 +140,7 @@ def _encoded(kind, blob):
     ('not a key', 'expected an OpenSSH public key'),
     ('ssh-ed25519', 'expected an OpenSSH public key'),
     ('ssh-foo AAAAB3NzaC1yc2E=', 'must start with one of'),
-    ('-----BEGIN OPENSSH PRIVATE KEY----- b3BlbnNzaC1rZXktdjEAAAAA', 'expected an OpenSSH public key'),
+    ('-----BEGIN OPENSSH PRIVATE KEY----- b3BlbnNzaC1rZXktdjEAAAAA', 'this is a private key'),
     ('AAAAC3NzaC1lZDI1NTE5AAAAIMch4iOon+bv3E1aO+qk9fZRcVUEEF/Wulvsu3LPmVnM test', 'expected an OpenSSH public key'),
     ('ssh-ed25519 !!!!', 'not valid base64'),
     ('ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIMch4iOon+bv3E1aO+qk9fZRcVUEEF/Wulvsu3LPmVn', 'not valid base64'),
@@ -153,6 +154,133 @@ def test_bad_public_keys_are_refused(value, names):
         ssh_public_key(value)
     assert names in str(error.value)
     assert str(error.value).startswith('public_key:')
+
+
+def _fields(*fields):
+    """A key blob: each field length-prefixed."""
+    return b''.join(struct.pack('>I', len(field)) + field for field in fields)
+
+
+def _begin_end(label, body, dashes='-----'):
+    """PEM armour (five dashes), or RFC 4716 armour (four dashes and spaces)."""
+    space = ' ' if len(dashes) == 4 else ''
+    begin, end = ['%s%s%s %s%s%s' % (dashes, space, word, label, space, dashes) for word in ('BEGIN', 'END')]
+    return '%s\n%s\n%s\n' % (begin, body, end)
+
+
+# Made-up bodies: only their shape matters.
+OPENSSH_BODY = 'b3BlbnNzaC1rZXktdjEAAAAABG5vbmUAAAAEbm9uZQAAAAAAAAABAAAAMwAAAAtzc2gtZWQyNTUxOQ\nAAAAIMch4iOon+bv3E1aO'
+PEM_BODY = 'MIIEowIBAAKCAQEAqNsP+k0UlRJRvMyTkaQaTrulx42NGS+K+ESDxqkmuPAHDlcL\nj12aETPNN/8P6CLwzOmh3VHDq57'
+PRIVATE_KEYS = [
+    _begin_end('OPENSSH PRIVATE KEY', OPENSSH_BODY),
+    _begin_end('RSA PRIVATE KEY', PEM_BODY),
+    _begin_end('EC PRIVATE KEY', PEM_BODY),
+    _begin_end('DSA PRIVATE KEY', PEM_BODY),
+    _begin_end('PRIVATE KEY', PEM_BODY),
+    _begin_end('ENCRYPTED PRIVATE KEY', PEM_BODY),
+    _begin_end('SSH2 ENCRYPTED PRIVATE KEY', PEM_BODY, dashes='----'),
+    'PuTTY-User-Key-File-3: ssh-ed25519\nEncryption: none\nComment: laptop\nPublic-Lines: 2\n'
+    'AAAAC3NzaC1lZDI1NTE5AAAAIMch4iOon+bv3E1aO+qk9fZRcVUEEF/Wulvsu3LPmVnM\nPrivate-Lines: 1\n%s\n' % PEM_BODY[:40],
+    'PuTTY-User-Key-File-2: ssh-rsa\nEncryption: aes256-cbc\nComment: old\n',
+    OPENSSH_BODY,  # the body of an OpenSSH private key, its first line left behind
+    '  ' + _begin_end('OPENSSH PRIVATE KEY', OPENSSH_BODY).replace('\n', ' '),  # pasted on one line
+]
+
+
+@pytest.mark.parametrize('private_key', PRIVATE_KEYS)
+def test_a_private_key_is_named_and_never_quoted(private_key):
+    with pytest.raises(InvalidInput) as error:
+        ssh_public_key(private_key)
+    message = str(error.value)
+    assert message.startswith('public_key: this is a private key; paste the .pub file instead')
+    # the example in the message names a key type; nothing longer of the key is in it
+    quoted = [piece for piece in private_key.split() if len(piece) >= 12 and piece in message]
+    assert quoted == []
+    assert error.value.secret == private_key  # for the module to hide wherever Ansible would show it
+
+
+def test_private_key_in_a_comment_is_only_a_comment():
+    assert ssh_public_key(ED25519 + ' private key of the CI')[1] == ED25519_FINGERPRINT
+
+
+@pytest.mark.parametrize('value', [
+    ED25519.replace('AAAAC3Nza', 'AAAAC3Nza\n'),  # wrapped by an editor
+    ED25519.replace(' test', '\ntest'),
+    RSA[:70] + '\r\n' + RSA[70:],
+    ED25519 + '\n' + RSA,  # two keys in one
+])
+def test_a_key_on_several_lines_is_refused(value):
+    with pytest.raises(InvalidInput) as error:
+        ssh_public_key(value)
+    assert str(error.value).startswith('public_key: expected one line, as in a .pub file, found 2 lines.')
+
+
+@pytest.mark.parametrize('value, command', [
+    (_begin_end('SSH2 PUBLIC KEY', 'Comment: "256-bit ED25519, converted"\nAAAAC3NzaC1lZDI1NTE5AAAAIMch4iOon+bv3E1aO+qk9',
+                dashes='----'), 'ssh-keygen -i -f KEY.pub'),
+    (_begin_end('PUBLIC KEY', PEM_BODY), 'ssh-keygen -i -m PKCS8 -f KEY.pub'),
+    (_begin_end('RSA PUBLIC KEY', PEM_BODY), 'ssh-keygen -i -m PEM -f KEY.pub'),
+])
+def test_a_public_key_in_another_format_says_how_to_convert_it(value, command):
+    with pytest.raises(InvalidInput) as error:
+        ssh_public_key(value)
+    assert str(error.value) == 'public_key: this public key is not in the OpenSSH format of a .pub file; ' \
+                               'convert it with %s.' % command
+
+
+def test_dsa_keys_are_refused_with_the_reason():
+    dsa = _encoded('ssh-dss', _fields(b'ssh-dss', b'\x00\xaa' * 64, b'\x00\xbb' * 10, b'\x11' * 128, b'\x22' * 128))
+    with pytest.raises(InvalidInput) as error:
+        ssh_public_key(dsa + ' old@laptop')
+    assert str(error.value).startswith('public_key: DSA keys (ssh-dss) are not accepted: the FlyWP API refuses them')
+    assert 'ssh-keygen -t ed25519' in str(error.value)
+
+
+ED25519_KEY = _blob(ED25519)[-32:]
+ECDSA_FIELDS = [b'ecdsa-sha2-nistp256', b'nistp256', _blob(ECDSA)[-65:]]
+SK_ED25519 = _encoded('sk-ssh-ed25519@openssh.com', _fields(b'sk-ssh-ed25519@openssh.com', ED25519_KEY, b'ssh:'))
+SK_ECDSA = _encoded('sk-ecdsa-sha2-nistp256@openssh.com',
+                    _fields(b'sk-ecdsa-sha2-nistp256@openssh.com', b'nistp256', ECDSA_FIELDS[2], b'ssh:'))
+
+
+@pytest.mark.parametrize('value', [SK_ED25519, SK_ECDSA])
+def test_security_key_types_are_accepted(value):
+    assert ssh_public_key(value)[1].startswith('SHA256:')
+
+
+@pytest.mark.parametrize('value', [
+    _encoded('ssh-ed25519', _fields(b'ssh-ed25519', ED25519_KEY, b'extra')),
+    _encoded('ssh-ed25519', _fields(b'ssh-ed25519', ED25519_KEY[:31])),
+    _encoded('ssh-rsa', _fields(b'ssh-rsa', b'\x01\x00\x01')),
+    _encoded('ecdsa-sha2-nistp256', _fields(b'ecdsa-sha2-nistp256', b'nistp384', ECDSA_FIELDS[2])),
+    _encoded('ecdsa-sha2-nistp256', _fields(b'ecdsa-sha2-nistp256', b'', ECDSA_FIELDS[2])),
+    _encoded('sk-ssh-ed25519@openssh.com', _fields(b'sk-ssh-ed25519@openssh.com', ED25519_KEY)),
+])
+def test_key_data_of_the_wrong_shape_for_its_type_is_refused(value):
+    with pytest.raises(InvalidInput) as error:
+        ssh_public_key(value)
+    assert 'incomplete or has extra bytes' in str(error.value)
+
+
+def test_the_module_accepts_exactly_the_keys_the_api_accepts():
+    """One rule for both sides: the simulator stands for the API."""
+    from ansible_collections.flywp.cloud.simulator.validation import parse_public_key
+
+    def module_accepts(value):
+        try:
+            ssh_public_key(value)
+        except InvalidInput:
+            return False
+        return True
+
+    keys = [ED25519, RSA, ECDSA, SK_ED25519, SK_ECDSA, ED25519 + '\n', ED25519 + ' private key of the CI',
+            _encoded('ssh-dss', _fields(b'ssh-dss', b'\x01', b'\x02', b'\x03', b'\x04'))] + PRIVATE_KEYS
+    keys += [ED25519.replace('AAAAC3Nza', 'AAAAC3Nza\n'), ED25519 + '\n' + RSA]
+    keys += [_encoded('ssh-ed25519', _fields(b'ssh-ed25519', ED25519_KEY, b'extra')),
+             _encoded('ssh-ed25519', _fields(b'ssh-ed25519', ED25519_KEY[:31])),
+             _encoded('ecdsa-sha2-nistp256', _fields(b'ecdsa-sha2-nistp256', b'nistp384', ECDSA_FIELDS[2]))]
+    assert [module_accepts(key) for key in keys] == [parse_public_key(key) is not None for key in keys]
+    assert [module_accepts(key) for key in keys].count(True) == 7
 
 
 # domain
