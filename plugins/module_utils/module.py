@@ -55,6 +55,8 @@ class FlyWPModule(AnsibleModule):
         try:
             self.exit_json(**work(self))
         except InvalidInput as error:
+            if error.secret:
+                self.no_log_values.add(error.secret)  # a private key pasted as a public one
             self.fail_json(msg=str(error))
         except FlyWPError as error:
             self.fail_json(msg=str(error), **error.result)
