@@ -283,6 +283,7 @@ cache_timeout: 3600
 """
 
 import difflib
+import math
 import re
 from collections.abc import Mapping
 
@@ -417,6 +418,7 @@ class InventoryModule(BaseInventoryPlugin, Constructable, Cacheable):
         data = dict(data, sites=sites)
         servers = [server for server in data['servers'] if isinstance(server, dict) and self._selected(server)]
         if self.get_option('include_sites'):
+            self._refuse_a_wait_past_the_budget(api_url, [server for server in servers if str(server.get('id')) not in sites])
             for server in list(servers):
                 server_id = str(server.get('id'))
                 if server_id in sites:
@@ -434,6 +436,20 @@ class InventoryModule(BaseInventoryPlugin, Constructable, Cacheable):
         if use_cache and changed:
             self._cache[key] = data
         return servers, sites
+
+    def _refuse_a_wait_past_the_budget(self, api_url, servers):
+        """Fail now, with the figure, rather than with an empty inventory after rate_limit_timeout."""
+        if not servers:
+            return
+        client = self._api(api_url)
+        seconds, allowed = client.budget.seconds_for(len(servers)), self.get_option('rate_limit_timeout')
+        if seconds > allowed:
+            raise AnsibleError(
+                'include_sites needs %d more requests (one per server), and the FlyWP API rate limit (%s) makes that '
+                'about %d minutes, more than rate_limit_timeout (%s s). Select fewer servers (status, provider, region, '
+                'filters), turn on the cache so that later runs need none, or raise rate_limit_timeout to %d.' % (
+                    len(servers), client.budget.limit_text(), math.ceil(seconds / 60.0), allowed,
+                    int(seconds * 1.2) + 60))
 
     def _api(self, api_url):
         """The client, made at the first request, so that a cached inventory needs no token."""

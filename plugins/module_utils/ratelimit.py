@@ -43,6 +43,7 @@ LEARNED_MARGIN = 0.2  # seconds past a learned window end: our clock starts the 
 POLL = 0.25  # how often a waiting process looks at the shared state again
 MIN_WAIT = 0.25  # the shortest wait after a 429, whatever it said
 IN_FLIGHT_SECONDS = 120.0  # a reservation older than this was lost with its process
+CONTRACT_WINDOW = 60.0  # "60 requests a minute": the window length until one is learned
 
 
 def state_dir():
@@ -251,6 +252,19 @@ class RateLimitBudget:
         if end is not None:
             return end - now
         return min(self.backoff * 2 ** attempt, 30) * (1 + random.random() / 2)
+
+    def seconds_for(self, count):
+        """About how long `count` more requests must wait for the rate limit, by what the API
+        said (the contract's minute when no window was learned); 0 when nothing is known yet."""
+        doc = self.shared.update(dict)
+        limit = doc.get('limit')
+        if not isinstance(limit, int) or limit <= 0:
+            return 0.0
+        remaining = doc.get('remaining')
+        remaining = max(remaining, 0) if isinstance(remaining, int) else limit
+        if count <= remaining:
+            return 0.0
+        return math.ceil((count - remaining) / float(limit)) * float(doc.get('window') or CONTRACT_WINDOW)
 
     def limit_text(self):
         """The API's own limit, for messages: '60 requests a minute' or '10 requests per 5 s'."""

@@ -862,3 +862,19 @@ def test_site_error_other_than_404_fails(tmp_path, sim, monkeypatch):
 
     monkeypatch.setattr(FlyWPClient, 'list', fail_sites)
     assert_fails(tmp_path, {'include_sites': True}, 'answered 500 to GET /servers/%s/sites' % servers[0]['id'])
+
+
+def test_include_sites_past_the_budget_fails_at_once_with_the_figure(tmp_path, sim):
+    sim.seed([{'name': 'web-%d' % number} for number in range(200)])
+    message = assert_fails(tmp_path, {'include_sites': True, 'rate_limit_timeout': 60},
+                           'include_sites needs 200 more requests', '60 requests a minute per token',
+                           'about 3 minutes', 'raise rate_limit_timeout to 276')
+    assert 'cache' in message
+    assert api_requests(sim) == ['GET /servers?page=1', 'GET /servers?page=2']  # no site was read
+
+
+def test_include_sites_within_the_budget_reads_them_all(tmp_path, sim):
+    sim.seed([{'name': 'web-%d' % number, 'sites': [{'domain': 'site%d.example.com' % number}]} for number in range(30)])
+    inventory = run(tmp_path, {'include_sites': True, 'rate_limit_timeout': 60})
+    assert len(hosts(inventory)) == 30
+    assert len(api_requests(sim)) == 31
