@@ -22,9 +22,11 @@ import pytest
 
 try:
     from ansible_collections.flywp.cloud.simulator import Simulator
+    from ansible_collections.flywp.cloud.tests.unit.fake_clock import FakeClock
 except ImportError:
     sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))))
     from simulator import Simulator  # pylint: disable=import-error
+    from tests.unit.fake_clock import FakeClock  # pylint: disable=import-error
 
 # A fixed ed25519 public key and its fingerprint as printed by `ssh-keygen -lf`.
 KNOWN_KEY = 'ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIA0aMjx2Ycej4nYul8zAeOr1d0c24/grPeCbf89xd3ZG test@example'
@@ -82,27 +84,6 @@ def control(sim, method, path, body=None):
 def sim_fixture():
     with Simulator(delays=NO_DELAYS) as simulator:
         yield simulator
-
-
-def wait_for(predicate, timeout=3.0):
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if predicate():
-            return
-        time.sleep(0.05)
-    raise AssertionError('condition not reached in time')
-
-
-def wait_for_status(sim, path, status, timeout=3.0):
-    """Poll GET path (an object, or the first item of a list) until its status is reached; return it."""
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        data = api(sim, 'GET', path).data
-        data = data[0] if isinstance(data, list) else data
-        if data['status'] == status:
-            return data
-        time.sleep(0.05)
-    raise AssertionError(f'{path} never reached {status}')
 
 
 # Authentication and permissions.
@@ -245,18 +226,23 @@ def test_error_formats(sim):
 
 # Rate limit.
 
-def test_rate_limit_counts_down_refuses_and_resets(sim):
-    sim.configure(rate_limit=3, rate_window=1)
+def test_rate_limit_counts_down_refuses_and_resets():
+    clock = FakeClock()
+    with Simulator(delays=NO_DELAYS, clock=clock.time, rate_limit=3, rate_window=1) as sim:
+        _rate_limit_counts_down_refuses_and_resets(sim, clock)
+
+
+def _rate_limit_counts_down_refuses_and_resets(sim, clock):
     remaining = [api(sim, 'GET', '/servers').headers['x-ratelimit-remaining'] for attempt in range(3)]
     assert remaining == ['2', '1', '0']
     refused = api(sim, 'GET', '/servers')
     assert refused.status == 429 and refused.json == {'message': 'Too Many Attempts.'}
     assert refused.headers['x-ratelimit-limit'] == '3' and refused.headers['x-ratelimit-remaining'] == '0'
     assert refused.headers['retry-after'] == '1'
-    assert 0 <= int(refused.headers['x-ratelimit-reset']) - time.time() <= 2
+    assert 0 <= int(refused.headers['x-ratelimit-reset']) - clock.time() <= 2
     assert api(sim, 'POST', '/servers', {'name': 'no'}).status == 429
     assert not sim.objects('server')
-    time.sleep(1.05)
+    clock.advance(1.05)
     again = api(sim, 'GET', '/servers')
     assert again.status == 200 and again.headers['x-ratelimit-remaining'] == '2'
     assert [entry['status'] for entry in sim.requests()] == [200, 200, 200, 429, 429, 200]
@@ -331,28 +317,38 @@ def test_fault_methods_filter(sim):
 
 def test_server_site_and_backup_status_transitions():
     delays = {'server_creating': 0.2, 'server_provisioning': 0.2, 'site_creating': 0.2, 'backup_pending': 0.2, 'backup_running': 0.2}
-    with Simulator(delays=delays) as sim:
+    clock = FakeClock()
+    with Simulator(delays=delays, clock=clock.time) as sim:
         server = api(sim, 'POST', '/servers', {'name': 'web'}).data
         assert server['status'] == 'creating' and server['ip_address'] is None
-        assert wait_for_status(sim, '/servers/1', 'provisioning')['ip_address'] == '203.0.113.1'
-        wait_for_status(sim, '/servers/1', 'ready')
+        clock.advance(0.2)
+        assert api(sim, 'GET', '/servers/1').data['status'] == 'provisioning'
+        assert api(sim, 'GET', '/servers/1').data['ip_address'] == '203.0.113.1'
+        clock.advance(0.2)
+        assert api(sim, 'GET', '/servers/1').data['status'] == 'ready'
         site = api(sim, 'POST', '/servers/1/sites', {'domain': 'example.com'}).data
         assert site['status'] == 'creating'
-        wait_for_status(sim, '/servers/1/sites/1', 'active')
+        clock.advance(0.2)
+        assert api(sim, 'GET', '/servers/1/sites/1').data['status'] == 'active'
         backup = api(sim, 'POST', f'/sites/{site["id"]}/backups', {}).data
         assert (backup['status'], backup['type'], backup['size_bytes'], backup['completed_at']) == ('pending', 'full', None, None)
-        wait_for_status(sim, '/sites/1/backups', 'running')
-        done = wait_for_status(sim, '/sites/1/backups', 'completed')
+        clock.advance(0.2)
+        assert api(sim, 'GET', '/sites/1/backups').data[0]['status'] == 'running'
+        clock.advance(0.2)
+        done = api(sim, 'GET', '/sites/1/backups').data[0]
+        assert done['status'] == 'completed'
         assert done['size_bytes'] > 0 and done['completed_at'] >= done['created_at']
 
 
 def test_site_deleting_then_gone():
-    with Simulator(delays=dict(NO_DELAYS, site_deleting=0.2)) as sim:
+    clock = FakeClock()
+    with Simulator(delays=dict(NO_DELAYS, site_deleting=0.2), clock=clock.time) as sim:
         sim.seed(servers=[{'name': 'web', 'sites': [{'domain': 'example.com', 'backups': [{}]}]}])
         assert api(sim, 'DELETE', '/servers/1/sites/1').status == 200
         assert api(sim, 'GET', '/servers/1/sites/1').data['status'] == 'deleting'
         assert api(sim, 'GET', '/servers/1/sites').data[0]['status'] == 'deleting'
-        wait_for(lambda: api(sim, 'GET', '/servers/1/sites/1').status == 404)
+        clock.advance(0.2)
+        assert api(sim, 'GET', '/servers/1/sites/1').status == 404
         assert api(sim, 'GET', '/servers/1/databases').data == []
         assert api(sim, 'GET', '/sites/1/backups').status == 404
 
