@@ -261,8 +261,13 @@ def test_rate_limit_is_per_token(sim):
     ('reset-only', False, True),
     ('none', False, False),
 ])
-def test_rate_limit_header_modes(sim, mode, retry_after, reset):
-    sim.configure(rate_limit=1, rate_window=30, rate_limit_headers=mode)
+def test_rate_limit_header_modes(mode, retry_after, reset):
+    clock = FakeClock()
+    with Simulator(delays=NO_DELAYS, clock=clock.time, rate_limit=1, rate_window=30, rate_limit_headers=mode) as sim:
+        _rate_limit_header_mode(sim, clock, retry_after, reset)
+
+
+def _rate_limit_header_mode(sim, clock, retry_after, reset):
     api(sim, 'GET', '/servers')
     refused = api(sim, 'GET', '/servers')
     assert refused.status == 429
@@ -270,9 +275,9 @@ def test_rate_limit_header_modes(sim, mode, retry_after, reset):
     assert ('x-ratelimit-reset' in refused.headers) is reset
     if retry_after:
         moment = email.utils.parsedate_to_datetime(refused.headers['retry-after']).timestamp()
-        assert 25 <= moment - time.time() <= 31
+        assert moment == clock.time() + 30
     if reset:
-        assert 25 <= int(refused.headers['x-ratelimit-reset']) - time.time() <= 31
+        assert int(refused.headers['x-ratelimit-reset']) == clock.time() + 30
 
 
 # Faults.
@@ -557,14 +562,12 @@ def test_control_api_reset_log_config_tokens(sim):
     assert control(sim, 'POST', '/seed', {'servers': [{'status': 'ready'}]}).status == 400
 
 
-def test_seed_is_fast_and_answers_ids(sim):
+def test_seed_answers_ids(sim):
     servers = [{'name': f'web-{number:03d}', 'status': 'ready', 'provider': 'vultr',
                 'sites': [{'domain': f'site{number}.example.com'}], 'ssh_keys': [{'name': 'deploy', 'public_key': KNOWN_KEY}],
                 'crons': [{'command': 'true', 'frequency': '@hourly'}]} for number in range(300)]
     servers[0]['status'] = 'creating'
-    started = time.monotonic()
     seeded = control(sim, 'POST', '/seed', {'servers': servers}).json['servers']
-    assert time.monotonic() - started < 5
     assert len(seeded) == 300 and seeded[299]['id'] == 300 and seeded[299]['sites'][0]['id'] == 300
     assert seeded[0]['ssh_keys'][0]['fingerprint'] == KNOWN_FINGERPRINT
     assert seeded[0]['status'] == 'creating' and seeded[0]['ip_address'] is None
