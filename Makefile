@@ -5,7 +5,7 @@ SHELL := /bin/bash
 PORT ?= 8765
 
 .DEFAULT_GOAL := help
-.PHONY: help demo test venv pytest sanity units integration lint build simulator clean
+.PHONY: help demo test venv pytest sanity units integration lint build simulator bench clean
 
 help:
 	@echo "make demo         venv + simulator + playbooks/demo.yml + the inventory graph"
@@ -17,6 +17,7 @@ help:
 	@echo "make lint         ansible-lint, antsibull-docs and antsibull-changelog lint"
 	@echo "make build        build the collection tarball, install it in a scratch dir"
 	@echo "make simulator    run the FlyWP API simulator in the foreground (PORT=$(PORT))"
+	@echo "make bench        the rate-limit benchmark, about 25 min (BENCH='--quick --cases AB')"
 	@echo "make venv         create or update .venv and .venv-2.18"
 	@echo "make clean        remove the venvs and everything generated"
 
@@ -49,6 +50,9 @@ build:
 
 simulator:
 	tools/simulator.sh --port $(PORT)
+
+bench:
+	tools/bench/bench.sh $(BENCH)
 
 clean:
 	rm -rf .venv .venv-2.18 build .cache .ansible .pytest_cache tests/output \
