@@ -16,7 +16,7 @@ import sys
 import time
 
 from cases import CASES, DEFAULT_CASES, FULL, QUICK, with_sites_limit
-from measure import run_measured
+from measure import done, progress, run_measured
 from report import machine_lines, table
 from simulator_process import SimulatorProcess
 
@@ -68,8 +68,8 @@ class Bench:
         inventory = {'bench': {'hosts': hosts, 'vars': {
             'ansible_connection': 'local', 'ansible_python_interpreter': '{{ ansible_playbook_python }}'}}}
         write_json(os.path.join(run_dir, 'hosts.yml'), inventory)  # JSON is YAML
-        write_json(os.path.join(run_dir, 'vars.json'), dict(variables, bench_uri_retries=60,
-                                                              bench_uri_delay=self.params.uri_delay))
+        variables = dict(variables, bench_uri_retries=60, bench_uri_delay=self.params.uri_delay)
+        write_json(os.path.join(run_dir, 'vars.json'), variables)
         return run_measured([os.path.join(self.bin_dir, 'ansible-playbook'), '-i', 'hosts.yml', '-e', '@vars.json',
                              '--forks', str(forks), os.path.join(PLAYBOOKS, playbook)],
                             self.env(run_dir), run_dir, 'ansible-playbook')
@@ -96,8 +96,10 @@ class Bench:
         progress(row)
         run_dir = self.run_dir(name)
         write_json(os.path.join(run_dir, 'bench.flywp.yml'), dict(options, plugin='flywp.cloud.flywp'))
+        env = self.env(run_dir)
+        env['ANSIBLE_INVENTORY_ENABLED'] = 'auto'  # so a failure is told once, not again by the yaml and ini plugins
         run = run_measured([os.path.join(self.bin_dir, 'ansible-inventory'), '-i', 'bench.flywp.yml', '--list'],
-                           self.env(run_dir), run_dir, 'ansible-inventory' + ('-again' if again else ''))
+                           env, run_dir, 'ansible-inventory' + ('-again' if again else ''))
         row.count(self.sim.requests())
         row.wall, row.peak_mib = run.wall, run.peak_mib
         row.note = run.first_failure()
@@ -147,16 +149,6 @@ class Bench:
 def write_json(path, data):
     with open(path, 'w', encoding='utf-8') as handle:
         json.dump(data, handle, indent=1)
-
-
-def progress(row):
-    print('==> %s %s, %s, floor %.0f s ...' % (row.case, row.run, '%d/%g s' % row.limit, row.floor),
-          file=sys.stderr, flush=True)
-
-
-def done(row):
-    print('    %.1f s, %d requests, %d x 429, failed %s: %s' % (row.wall or 0, row.requests or 0, row.refused or 0,
-                                                               row.failed, row.result), file=sys.stderr, flush=True)
 
 
 def limit_argument(text):

@@ -6,13 +6,14 @@
 import os
 import re
 import subprocess
+import sys
 import time
 from dataclasses import dataclass
 
 RECAP_LINE = re.compile(r'^\S.*?\s:\s+ok=\d+.*\bunreachable=(\d+)\s+failed=(\d+)', re.MULTILINE)
 # What tells why a run failed: a failed task, or an inventory source that did not parse.
-FAILURE_LINE = re.compile(r'^(fatal: .*|.*\[WARNING\]: \* Failed to parse .*|.*\[WARNING\]: Unable to parse .*|ERROR! .*)$',
-                          re.MULTILINE)
+# (ansible-core 2.18 words the inventory warning ' * Failed to parse PATH with auto plugin: ...')
+FAILURE_LINE = re.compile(r'^(?:\[WARNING\]:\s+(?:\*\s+)?)?(fatal: .*|Failed to parse .*|Unable to parse .*|ERROR! .*)$', re.MULTILINE)
 MESSAGE = re.compile(r'"msg": "((?:[^"\\]|\\.)*)"')
 
 
@@ -100,7 +101,7 @@ class Row:
 
     @property
     def ratio(self):
-        if self.wall is None or not self.floor:
+        if self.wall is None or not self.floor or not self.ok:
             return None
         return self.wall / self.floor
 
@@ -113,3 +114,13 @@ class Row:
         self.requests = len(log)
         self.refused = sum(1 for entry in log if entry['status'] == 429)
         return self
+
+
+def progress(row):
+    print('==> %s %s, %d/%g s, floor %.0f s ...' % (row.case, row.run, row.limit[0], row.limit[1], row.floor),
+          file=sys.stderr, flush=True)
+
+
+def done(row):
+    counts = (row.wall or 0, row.requests or 0, row.refused or 0, row.failed, row.result)
+    print('    %.1f s, %d requests, %d x 429, failed %s: %s' % counts, file=sys.stderr, flush=True)
