@@ -17,7 +17,7 @@ help:
 	@echo "make lint         ansible-lint, antsibull-docs and antsibull-changelog lint"
 	@echo "make build        build the collection tarball, install it in a scratch dir"
 	@echo "make simulator    run the FlyWP API simulator in the foreground (PORT=$(PORT))"
-	@echo "make bench        the rate-limit benchmark, about 25 min (BENCH='--quick --cases AB')"
+	@echo "make bench        the rate-limit benchmark, about 22 min (BENCH='--quick --cases AB')"
 	@echo "make venv         create or update .venv and .venv-2.18"
 	@echo "make clean        remove the venvs and everything generated"
 
