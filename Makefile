@@ -5,7 +5,7 @@ SHELL := /bin/bash
 PORT ?= 8765
 
 .DEFAULT_GOAL := help
-.PHONY: help demo test venv pytest sanity units integration lint docs build simulator clean
+.PHONY: help demo test venv pytest sanity units integration lint docs build simulator bench clean
 
 help:
 	@echo "make demo         venv + simulator + playbooks/demo.yml + the inventory graph"
@@ -18,6 +18,7 @@ help:
 	@echo "make docs         the documentation website (antsibull-docs) in build/docs-site/html"
 	@echo "make build        build the collection tarball, install it in a scratch dir and a project"
 	@echo "make simulator    run the FlyWP API simulator in the foreground (PORT=$(PORT))"
+	@echo "make bench        the rate-limit benchmark, about 22 min (BENCH='--quick --cases AB')"
 	@echo "make venv         create or update .venv and .venv-2.18"
 	@echo "make clean        remove the venvs and everything generated"
 
@@ -53,6 +54,9 @@ build:
 
 simulator:
 	tools/simulator.sh --port $(PORT)
+
+bench:
+	tools/bench/bench.sh $(BENCH)
 
 clean:
 	rm -rf .venv .venv-2.18 build .cache .ansible .pytest_cache tests/output \

@@ -1,0 +1,218 @@
+# -*- coding: utf-8 -*-
+# Copyright: flywp.cloud contributors
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+"""The rate-limit benchmark: `make bench`, or tools/bench/bench.sh [--quick] [--cases ABCD] ...
+
+Runs real playbooks and inventories of this checkout against the FlyWP API simulator and
+prints one table: for each run the floor (the fewest requests the work needs, over the
+limit per window), wall time, requests and 429s as the simulator logged them, failed
+tasks, peak memory and what the run left behind. See tools/bench/README.md.
+"""
+
+import argparse
+import json
+import os
+import sys
+import time
+
+from cases import CASES, DEFAULT_CASES, FULL, QUICK, with_sites_limit
+from measure import done, progress, run_measured
+from report import machine_lines, table
+from simulator_process import SimulatorProcess
+
+ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+PLAYBOOKS = os.path.join(os.path.dirname(os.path.abspath(__file__)), 'playbooks')
+DEMO_TOKEN = 'flywp-demo-token'  # the simulator's own; never a real token
+# Where the collection keeps what it shares between processes (issue 10); every run gets
+# an empty one, so no run inherits what an earlier one learned.
+STATE_DIR_VARIABLE = 'FLYWP_STATE_DIR'
+
+
+class Bench:
+    """What the cases share: the simulator, the sizes, a work directory, and how to run Ansible."""
+
+    def __init__(self, params, sim, work, bin_dir, collections):
+        self.params = params
+        self.sim = sim
+        self.work = work
+        self.bin_dir = bin_dir
+        self.collections = collections
+        self.config = os.path.join(work, 'ansible.cfg')
+        with open(self.config, 'w', encoding='utf-8') as handle:
+            handle.write('[defaults]\n')  # so no ansible.cfg of the user's changes the figures
+
+    def run_dir(self, name):
+        path = os.path.join(self.work, name)
+        os.makedirs(os.path.join(path, 'state'), exist_ok=True)
+        return path
+
+    def env(self, run_dir):
+        env = {name: value for name, value in os.environ.items() if not name.startswith(('ANSIBLE_', 'FLYWP_'))}
+        env.update({
+            'PATH': self.bin_dir + os.pathsep + env.get('PATH', ''),
+            'ANSIBLE_CONFIG': self.config,
+            'ANSIBLE_COLLECTIONS_PATH': self.collections,
+            'ANSIBLE_NOCOLOR': '1',
+            'ANSIBLE_RETRY_FILES_ENABLED': 'false',
+            'ANSIBLE_LOCALHOST_WARNING': 'false',
+            'FLYWP_API_URL': self.sim.api_url,
+            'FLYWP_API_TOKEN': DEMO_TOKEN,
+            STATE_DIR_VARIABLE: os.path.join(run_dir, 'state'),
+        })
+        return env
+
+    def playbook(self, run_dir, playbook, servers, variables, forks):
+        """Run a playbook of tools/bench/playbooks over one local host per server."""
+        hosts = {'bench-%02d' % number: {'flywp_server_id': server['id'], 'flywp_server_name': server['name']}
+                 for number, server in enumerate(servers, start=1)}
+        inventory = {'bench': {'hosts': hosts, 'vars': {
+            'ansible_connection': 'local', 'ansible_python_interpreter': '{{ ansible_playbook_python }}'}}}
+        write_json(os.path.join(run_dir, 'hosts.yml'), inventory)  # JSON is YAML
+        variables = dict(variables, bench_uri_retries=60, bench_uri_delay=self.params.uri_delay)
+        write_json(os.path.join(run_dir, 'vars.json'), variables)
+        return run_measured([os.path.join(self.bin_dir, 'ansible-playbook'), '-i', 'hosts.yml', '-e', '@vars.json',
+                             '--forks', str(forks), os.path.join(PLAYBOOKS, playbook)],
+                            self.env(run_dir), run_dir, 'ansible-playbook')
+
+    def cron_play(self, row, playbook, servers, jobs, forks):
+        progress(row)
+        run_dir = self.run_dir('%s-%s' % (row.case, playbook[:-4]))
+        run = self.playbook(run_dir, playbook, servers, {'bench_jobs': jobs}, forks)
+        row.count(self.sim.requests())
+        row.wall, row.peak_mib, row.failed = run.wall, run.peak_mib, run.failed_tasks()
+        row.note = run.first_failure() or ('' if run.returncode == 0 else 'exit code %d' % run.returncode)
+        self.sim.control('PATCH', '/config', {'rate_limit': 100000})  # the check's requests must not wait
+        wanted = {(job['command'], job['user'], job['frequency']) for job in jobs}
+        made = sum(len(wanted & {(cron['command'], cron['user'], cron['frequency'])
+                                 for cron in self.sim.api_get('/servers/%s/crons' % server['id'])})
+                   for server in servers)
+        row.result = '%d/%d jobs' % (made, len(wanted) * len(servers))
+        row.complete = made == len(wanted) * len(servers)
+        done(row)
+
+    def inventory(self, row, name, options, servers, again=False):
+        """ansible-inventory --list of a flywp.yml source in the run directory `name`, over `servers` servers;
+        `again` runs the same file a second time (its cache key is the file's path)."""
+        progress(row)
+        run_dir = self.run_dir(name)
+        write_json(os.path.join(run_dir, 'bench.flywp.yml'), dict(options, plugin='flywp.cloud.flywp'))
+        env = self.env(run_dir)
+        env['ANSIBLE_INVENTORY_ENABLED'] = 'auto'  # so a failure is told once, not again by the yaml and ini plugins
+        run = run_measured([os.path.join(self.bin_dir, 'ansible-inventory'), '-i', 'bench.flywp.yml', '--list'],
+                           env, run_dir, 'ansible-inventory' + ('-again' if again else ''))
+        row.count(self.sim.requests())
+        row.wall, row.peak_mib = run.wall, run.peak_mib
+        row.note = run.first_failure()
+        row.failed = 1 if row.note or run.returncode else 0
+        try:
+            with open(run.stdout_path, encoding='utf-8') as handle:
+                hostvars = json.load(handle)['_meta']['hostvars']
+        except (ValueError, KeyError):
+            hostvars = {}
+        row.result = '%s hosts' % format(len(hostvars), ',')
+        row.complete = len(hostvars) == servers
+        if options.get('include_sites'):  # one site a server
+            sites = sum(len(variables.get('flywp_sites') or []) for variables in hostvars.values())
+            row.result += ', %s sites' % format(sites, ',')
+            row.complete = row.complete and sites == servers
+        done(row)
+        return row
+
+    def client_gets(self, row, server_id, gets):
+        """GETs through the collection's client in this process: the pacing without Ansible's start-up costs."""
+        progress(row)
+        sys.path.insert(0, self.collections)
+        # pylint: disable-next=import-outside-toplevel,import-error
+        from ansible_collections.flywp.cloud.plugins.module_utils.api import FlyWPClient, FlyWPError
+        saved = os.environ.get(STATE_DIR_VARIABLE)
+        os.environ[STATE_DIR_VARIABLE] = os.path.join(self.run_dir('E-' + row.run.split()[-1]), 'state')
+        row.failed = 0
+        started = time.monotonic()
+        try:
+            client = FlyWPClient(DEMO_TOKEN, url=self.sim.api_url)
+            for _number in range(gets):
+                client.call('server.get', server_id=server_id)
+        except FlyWPError as error:
+            row.failed, row.note = 1, str(error)
+        finally:
+            row.wall = time.monotonic() - started
+            if saved is None:
+                del os.environ[STATE_DIR_VARIABLE]
+            else:
+                os.environ[STATE_DIR_VARIABLE] = saved
+        row.count(self.sim.requests())
+        answered = sum(1 for entry in self.sim.requests() if entry['status'] == 200)
+        row.result, row.complete = '%d/%d GETs answered' % (answered, gets), answered == gets
+        done(row)
+
+
+def write_json(path, data):
+    with open(path, 'w', encoding='utf-8') as handle:
+        json.dump(data, handle, indent=1)
+
+
+def limit_argument(text):
+    try:
+        count, window = text.split('/')
+        return int(count), float(window.rstrip('s '))
+    except ValueError:
+        raise argparse.ArgumentTypeError('expected REQUESTS/SECONDS, such as 60/60') from None
+
+
+def parse_args(argv):
+    parser = argparse.ArgumentParser(prog='tools/bench/bench.sh', description=__doc__.split('\n\n')[1])
+    parser.add_argument('--cases', default=DEFAULT_CASES, type=str.upper,
+                        help='which cases, any of %s (default %s; E is the client alone)' % (''.join(CASES), DEFAULT_CASES))
+    parser.add_argument('--quick', action='store_true', help='fewer hosts and servers, scaled limits: for development')
+    parser.add_argument('--sites-limit', type=limit_argument, metavar='N/S',
+                        help='the limit of the include_sites run of case D (default 60/60; 12/3 with --quick)')
+    parser.add_argument('--ansible-bin', default=os.path.join(ROOT, '.venv', 'bin'),
+                        help='the bin directory of the ansible-core to use (default .venv/bin)')
+    parser.add_argument('--work', help='directory for the runs\' files (default build/bench/<date>)')
+    parser.add_argument('--output', help='also write the report (Markdown) to this file')
+    parser.add_argument('--strict', action='store_true',
+                        help='exit 1 when a run failed or left something undone (for a smoke run)')
+    args = parser.parse_args(argv)
+    unknown = set(args.cases) - set(CASES)
+    if unknown or not args.cases:
+        parser.error('--cases takes letters among %s' % ''.join(CASES))
+    return args
+
+
+def collections_path():
+    """A directory holding ansible_collections/flywp/cloud -> this checkout (as make demo does)."""
+    top = os.path.join(ROOT, '.cache', 'collections')
+    link = os.path.join(top, 'ansible_collections', 'flywp', 'cloud')
+    os.makedirs(os.path.dirname(link), exist_ok=True)
+    if not os.path.islink(link):
+        os.symlink(os.path.relpath(ROOT, os.path.dirname(link)), link)
+    return top
+
+
+def main(argv=None):
+    args = parse_args(argv)
+    params = with_sites_limit(QUICK if args.quick else FULL, args.sites_limit)
+    work = os.path.abspath(args.work or os.path.join(ROOT, 'build', 'bench', time.strftime('%Y%m%d-%H%M%S')))
+    os.makedirs(work, exist_ok=True)
+    header = machine_lines(ROOT, args.ansible_bin, 'quick' if args.quick else 'full', args.cases)
+    print('\n'.join(header), file=sys.stderr, flush=True)
+    started = time.monotonic()
+    rows = []
+    with SimulatorProcess(ROOT, log_path=os.path.join(work, 'simulator.log')) as sim:
+        bench = Bench(params, sim, work, args.ansible_bin, collections_path())
+        for letter in args.cases:
+            rows.extend(CASES[letter](bench))
+    finish = '- whole bench: %.0f s; load average at the end %s' % (
+        time.monotonic() - started, ' '.join('%.2f' % number for number in os.getloadavg()))
+    report = '\n'.join(header + [finish, ''] + table(rows, params))
+    write_json(os.path.join(work, 'rows.json'), [row.__dict__ for row in rows])
+    for path in filter(None, (os.path.join(work, 'report.md'), args.output)):
+        with open(path, 'w', encoding='utf-8') as handle:
+            handle.write(report + '\n')
+    print(report)
+    print('\n(the runs\' output and the simulator log: %s)' % os.path.relpath(work, os.getcwd()), file=sys.stderr)
+    return 1 if args.strict and not all(row.ok for row in rows) else 0
+
+
+if __name__ == '__main__':
+    sys.exit(main())
