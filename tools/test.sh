@@ -13,6 +13,7 @@
 #   project                  the tarball in a user's project (tools/project_layout.sh)
 #   ee                       ansible-builder create + introspect (if meta/execution-environment.yml)
 #   awx                      tests/awx/run.sh (if it exists)
+#   bench-smoke              make bench's case C in its quick form: the benchmark still runs (no timing checked)
 #
 # ansible-test runs in build/ansible_collections/flywp/cloud, a copy of the working tree.
 # Each step ends with a line of its own; the last line counts them.
@@ -21,7 +22,7 @@ set -euo pipefail
 source "$(dirname "$0")/lib.sh"
 
 ALL_STEPS=(pytest sanity-newest sanity-2.18 units-newest units-2.18
-    integration-newest integration-2.18 ansible-lint docs docs-site changelog build project ee awx)
+    integration-newest integration-2.18 ansible-lint docs docs-site changelog build project ee awx bench-smoke)
 SKIP=77 # a step returns this when it has nothing to check (yet)
 
 steps=("$@")
@@ -162,6 +163,11 @@ step_awx() {
     [[ -f $ROOT/tests/awx/run.sh ]] || skip "no tests/awx/run.sh yet"
     cd "$ROOT"
     PATH="$(venv_dir newest)/bin:$PATH" bash tests/awx/run.sh
+}
+
+step_bench_smoke() {
+    cd "$ROOT"
+    tools/bench/bench.sh --quick --cases C --strict
 }
 
 describe() {

@@ -29,6 +29,7 @@ GUIDES = [
     ('docs/inventory.md', 'inventory'),
     ('docs/awx.md', 'awx'),
     ('docs/rate-limits.md', 'rate_limits'),
+    ('docs/performance.md', 'performance'),
     ('docs/simulator.md', 'simulator'),
     ('docs/troubleshooting.md', 'troubleshooting'),
     ('roles/fleet/README.md', 'role_fleet'),
