@@ -150,6 +150,7 @@ class RateLimitBudget:
         self.waited = 0.0
         self._sleep = sleep
         self._clock = clock
+        self._reserved_at = None  # when this process reserved the request now in flight
 
     # -- before a request
 
@@ -185,6 +186,7 @@ class RateLimitBudget:
             doc['probe'] = now + PROBE_SECONDS
         elif remaining is not None:
             doc['remaining'] = remaining - 1
+        self._reserved_at = now
         doc['flight'] = [started for started in doc.get('flight') or [] if now - started < IN_FLIGHT_SECONDS] + [now]
         if doc.get('window_start') is None:
             doc['window_start'] = now
@@ -213,7 +215,16 @@ class RateLimitBudget:
                 # The requests still in flight may not be counted in this answer yet.
                 left = remaining - len(doc.get('flight') or [])
                 known = doc.get('remaining')
-                if known is None or left < known:
+                if limit is not None and remaining == limit - 1 and self._reserved_at is not None:
+                    # This request opened the API's window (Laravel's starts at its first
+                    # request): the window is known to end one length after it.
+                    doc['remaining'], doc['window_start'] = left, self._reserved_at
+                    doc.pop('probe', None)
+                    if doc.get('window'):
+                        doc['window_end'] = self._reserved_at + doc['window'] + LEARNED_MARGIN
+                    else:
+                        doc.pop('window_end', None)
+                elif known is None or left < known:
                     doc['remaining'] = left
                 elif left > known and doc.get('window_end') is None:
                     # Within a window the API's count only goes down: more left means a new
@@ -243,9 +254,9 @@ class RateLimitBudget:
             if end is None:
                 return
             start = doc.get('window_start')
-            if start is not None and end > start:
-                # Learned (again: a 429 means what was known was wrong) in whole seconds, as
-                # Laravel's decay is; the header rounds the end up.
+            if start is not None and end > start and not doc.get('window'):
+                # Learned from the first 429, in whole seconds as Laravel's decay is (the header
+                # rounds the end up); later windows are placed by the answers that open them.
                 doc['window'] = float(max(1, math.floor(end - start)))
             doc['window_end'] = end
         self.shared.update(change)

@@ -202,3 +202,24 @@ def test_a_name_is_remembered_for_a_while_by_every_process(directory, clock):
     first.remember('server', {'web-1': 12, 'web-2': 13})
     clock.advance(NAME_TTL + 1)
     assert second.recall('server', 'web-1') is None
+
+
+def test_the_answer_that_opens_a_window_places_it(directory, clock):
+    """Placed by the first request the API counted in it, not by the previous end: a window
+    that opened late (nothing was sent for a while) is not taken for an earlier one."""
+    one = budget(directory, clock)
+    one.shared.update(lambda doc: doc.update(window=60.0, limit=60, updated=clock.time()))
+    clock.advance(100)
+    send(one, answer(59))
+    doc = one.shared.update(dict)
+    assert doc['window_start'] == clock.time() and doc['window_end'] == pytest.approx(clock.time() + 60.2)
+    assert doc['remaining'] == 59
+
+
+def test_a_later_429_moves_the_end_but_not_the_learned_length(directory, clock):
+    one = budget(directory, clock)
+    one.shared.update(lambda doc: doc.update(window=60.0, limit=60, window_start=clock.time(), updated=clock.time()))
+    clock.advance(52)
+    one.delay_after_429(answer(0, **{'Retry-After': '8'}), 1)
+    doc = one.shared.update(dict)
+    assert doc['window'] == 60.0 and doc['window_end'] == clock.time() + 8
