@@ -96,6 +96,9 @@ class SimulatorHTTPServer(ThreadingHTTPServer):
 
     daemon_threads = True
     allow_reuse_address = True
+    # socketserver's default backlog of 5 resets connections when twenty forks send at once;
+    # the real service (behind nginx) takes them all.
+    request_queue_size = 128
 
     def __init__(self, address, state, access_log=None):
         self.state = state
