@@ -65,6 +65,8 @@ PROXY_FAILURE = ('the HTTP proxy failed (the HTTPS_PROXY, HTTP_PROXY or ALL_PROX
                  'Check the proxy, or add the API host to NO_PROXY')
 ANSWER_LOST = ('FlyWP may have carried out the request before its answer was lost; it was not sent again, so nothing '
                'was made twice. Run the task again: it finds what was made before making anything.')
+SSL_REASON = re.compile(r"(certificate verify failed: [^'\"()]+|\[SSL: [A-Z_]+\] [^'\"()]+|hostname [^'\"()]+)")
+PROXY_REASON = re.compile(r"(Unable to connect to proxy|Tunnel connection failed: [^'\"()]+|\[Errno -?\d+\] [^'\"()]+)")
 KIND_LABELS = {'ssh_key': 'SSH key', 'cron': 'cron job'}
 # A field whose name holds one of these is never shown, whatever object it is in.
 SECRET_FIELD = re.compile(r'password|passwd|passphrase|secret|token|private_key', re.IGNORECASE)
@@ -358,9 +360,10 @@ class FlyWPClient:
         if isinstance(exc, requests.exceptions.SSLError):
             # A certificate is as wrong on the next try: final at once.
             return self._transport_error(method, path, CERTIFICATE_FAILURE % urlparse(self.base_url).hostname +
-                                         ' (%s)' % _reason(exc), maybe_sent=False)
+                                         ' (%s)' % _short_reason(exc, SSL_REASON), maybe_sent=False)
         if isinstance(exc, requests.exceptions.ProxyError):
-            return self._transport_error(method, path, PROXY_FAILURE + ' (%s)' % _reason(exc), maybe_sent=False)
+            return self._transport_error(method, path, PROXY_FAILURE + ' (%s)' % _short_reason(exc, PROXY_REASON),
+                                         maybe_sent=False)
         if isinstance(exc, AnswerTooSlow):
             # Not tried again: an API that trickles its answer out would do it again.
             return self._transport_error(method, path, 'the answer did not arrive whole within %s s (twice '
@@ -447,6 +450,12 @@ def _reason(exc):
     if isinstance(exc, requests.Timeout):
         return 'no answer in time (raise api_timeout if the API is slow)'
     return exc.__class__.__name__ + (': ' + str(exc.args[0]) if exc.args else '')
+
+
+def _short_reason(exc, pattern):
+    """The words of a wrapped error that say what went wrong (urllib3 nests them three deep)."""
+    found = [' '.join(match.split()) for match in pattern.findall(str(exc))]
+    return '; '.join(dict.fromkeys(found)) or _reason(exc)
 
 
 def _never_sent(exc):

@@ -37,8 +37,8 @@ WAIT_ARGUMENT_SPEC = dict(
 MAX_WAIT_TIMEOUT = 86400
 
 BUG = ('Unexpected %s in the flywp.cloud collection: %s. This is a bug in the collection, not in your playbook or '
-       'the FlyWP API; please report it with the traceback in the `exception` field of this result (run with -vvv '
-       'to see it).')
+       'the FlyWP API; please report it with the traceback in the `exception` field of this result (shown with -vvv; '
+       'from ansible-core 2.19 on, with ANSIBLE_DISPLAY_TRACEBACK=error).')
 
 
 class FlyWPModule(AnsibleModule):
