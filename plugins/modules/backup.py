@@ -49,7 +49,8 @@ options:
     description:
       - Only start a backup when the newest completed backup of this O(type) is older than
         this.
-      - Seconds, or a duration such as V(45m), V(12h), V(7d), V(2w) or V(1d12h).
+      - Seconds, or a duration such as V(45m), V(12h), V(7d), V(2w) or V(1d12h), in ASCII
+        digits; at most ten years.
       - When not set, every run starts a backup.
     type: str
   wait:
@@ -63,6 +64,7 @@ options:
     description:
       - Seconds to wait for the backup with O(wait=true). When they pass, the task fails;
         the backup goes on in FlyWP.
+      - From 0 to 86400 (a day); anything else is refused before any request.
     type: int
     default: 600
 extends_documentation_fragment:
