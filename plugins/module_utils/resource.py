@@ -149,9 +149,10 @@ def converge(client, rtype, items, parent=None, state='present', exclusive=False
     for obj in existing:
         if rtype.missing_key(obj):
             # It might be one of the items: creating that item again could make a duplicate.
-            raise FlyWPError('The FlyWP API listed a %s without its %s (id %s), so the task cannot tell whether it is '
-                             'one of those asked for; nothing was changed.' % (
-                                 rtype.label, ' and '.join(rtype.missing_key(obj)), obj.get('id')))
+            raise FlyWPError('The FlyWP API listed %s %s without its %s (id %s), so the task cannot tell whether it '
+                             'is one of those asked for; nothing was changed.' % (
+                                 'an' if rtype.label[0] in 'aeiouS' else 'a', rtype.label,
+                                 ' and '.join(rtype.missing_key(obj)), obj.get('id')))
     index = KeyIndex(rtype, existing)
 
     plan, warnings = [], []
