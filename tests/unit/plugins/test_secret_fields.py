@@ -48,7 +48,8 @@ def fleet(sim):
 def assert_no_secret(value):
     text = json.dumps(value)
     assert ECHOED not in text and GIVEN_PASSWORD not in text
-    assert not _secret_keys(value)
+    # ansible-core 2.18 returns the options under `invocation`, api_token among them, masked.
+    assert not _secret_keys(dict((key, item) for key, item in value.items() if key != 'invocation'))
 
 
 def _secret_keys(value):
