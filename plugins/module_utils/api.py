@@ -268,8 +268,8 @@ class FlyWPClient:
             for position, item in enumerate(data, start=len(items) + 1):
                 problem = _not_an_object(item)
                 if problem:
-                    raise self._odd_answer(endpoint.method, path, 'a list whose item %d is %s where every item should be %s '
-                                                           'object with an id' % (position, problem, _a(_kind(name))))
+                    raise self._odd_answer(endpoint.method, path, 'a list whose item %d is %s where every item '
+                                           'should be %s object with an id' % (position, problem, _a(_kind(name))))
             items.extend(data)
             following = _next_page(page, meta, links)
             if not data or following is None or following <= page:

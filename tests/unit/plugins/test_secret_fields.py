@@ -74,7 +74,6 @@ def test_the_simulator_does_echo_them(sim, fleet):
     assert ECHOED in json.dumps(answer) and answer['data'][0]['settings']['db_password']
 
 
-
 @pytest.fixture
 def api(sim):
     return {'api_url': sim.api_url, 'api_token': sim.token}

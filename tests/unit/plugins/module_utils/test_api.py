@@ -42,6 +42,7 @@ CLOCK = FakeClock()
 def simulator_options():
     return {'clock': CLOCK.time}
 
+
 @pytest.fixture(autouse=True)
 def fresh(sim):
     sim.reset()
