@@ -321,3 +321,51 @@ def test_a_429_storm_on_post_is_capped_and_never_makes_anything(sim, proxy):
     assert result['changed'] is False
     assert counts(sim) == {'GET': 1}
     assert proxy.seen.count(('POST', '/servers/1/crons')) == RATE_LIMIT_RETRIES + 1
+
+
+# --- the inventory plugin, on the same client ---
+
+def _inventory(tmp_path, monkeypatch, url, token='flywp-demo-token', **options):
+    """Parse an inventory source of the flywp plugin; its error's message, or None."""
+    from ansible.errors import AnsibleError  # pylint: disable=import-outside-toplevel
+    from ansible.inventory.data import InventoryData  # pylint: disable=import-outside-toplevel
+    from ansible.parsing.dataloader import DataLoader  # pylint: disable=import-outside-toplevel
+    from ansible.plugins.loader import inventory_loader  # pylint: disable=import-outside-toplevel
+    monkeypatch.setenv('FLYWP_API_URL', url)
+    monkeypatch.setenv('FLYWP_API_TOKEN', token)
+    path = tmp_path / 'servers.flywp.yml'
+    path.write_text(json.dumps(dict({'plugin': 'flywp.cloud.flywp'}, **options)))
+    try:
+        inventory_loader.get('flywp.cloud.flywp').parse(InventoryData(), DataLoader(), str(path), cache=False)
+    except AnsibleError as error:
+        return str(error)
+    return None
+
+
+@pytest.mark.parametrize('answer, what', [
+    (['web-1'], 'with a list whose item 1 is a string where every item should be a server object with an id'),
+    ({'data': 'none'}, 'with an object without an id (fields: data) where a list of servers was expected'),
+    (b'', 'with an empty body where a list of servers was expected'),
+])
+def test_the_inventory_names_an_odd_answer(sim, proxy, tmp_path, monkeypatch, answer, what):
+    proxy.add('transform', path='/servers', methods=['GET'], change=lambda payload: answer)
+    message = _inventory(tmp_path, monkeypatch, proxy.url)
+    assert 'The FlyWP API answered GET /servers ' + what in message
+    assert 'Traceback' not in message and 'flywp-demo-token' not in message
+    assert counts(sim) == {'GET': 1}
+
+
+@pytest.mark.parametrize('token, options, fragment', [
+    ('flywp-demo-token', {'api_timeout': 0}, 'api_timeout must be more than 0'),
+    ('flywp-demo-token', {'rate_limit_timeout': -1}, 'rate_limit_timeout must be 0 or more'),
+    ('flywp-demo\n-token', {}, 'The FlyWP API token holds a line break'),
+])
+def test_the_inventory_refuses_bad_settings_before_any_request(sim, tmp_path, monkeypatch, token, options, fragment):
+    message = _inventory(tmp_path, monkeypatch, sim.api_url, token=token, **options)
+    assert fragment in message and 'flywp-demo' not in message
+    assert counts(sim) == {}
+
+
+def test_the_inventory_takes_a_token_with_a_trailing_line_break(sim, tmp_path, monkeypatch):
+    assert _inventory(tmp_path, monkeypatch, sim.api_url, token='flywp-demo-token\n') is None
+    assert counts(sim) == {'GET': 1}
