@@ -20,7 +20,11 @@ options:
         C(No FlyWP API token: set the api_token option or the FLYWP_API_TOKEN environment
         variable.) It is not marked required, so that linters such as ansible-lint, run
         where no token is set, check the other options of a task."
-      - It is never logged, shown in a result or put in an error message.
+      - Spaces and line breaks around it are dropped (a vault string encrypted from C(echo)
+        rather than C(echo -n) ends with one). A token with a control character or a
+        character outside ASCII inside it is refused before any request.
+      - It is never logged, shown in a result or put in an error message, in any spelling
+        (escaped or URL-encoded ones included).
     type: str
   api_url:
     description:
@@ -34,13 +38,21 @@ options:
     default: https://app.flywp.com/api/v1
   api_timeout:
     description:
-      - Seconds to wait for one HTTP answer from the FlyWP API.
+      - Seconds to wait for the connection to the FlyWP API, and for each part of an answer.
+      - A whole request, its answer included, ends after twice this at most, so an answer
+        that trickles in slowly cannot hold a task. A read that timed out is tried again
+        (three more times) for V(GET) and V(DELETE); a V(POST) is never sent twice.
+      - From 1 to 3600; anything else is refused before any request.
     type: int
     default: 30
   validate_certs:
     description:
       - Whether to verify the TLS certificate of the FlyWP API.
-      - Only turn this off for a proxy you trust.
+      - Only turn this off for a proxy you trust. When it is off, the E(REQUESTS_CA_BUNDLE)
+        and E(CURL_CA_BUNDLE) environment variables do not turn it back on; when it is on,
+        they name the CA certificates to trust.
+      - A certificate that is not accepted fails the task at once, with a message that says
+        so; it is not tried again.
     type: bool
     default: true
   rate_limit_timeout:
@@ -50,10 +62,24 @@ options:
       - This is the most seconds a task spends waiting for the rate limit to clear,
         in total, before it fails.
       - Set C(0) to fail at the first C(429).
+      - Whatever C(Retry-After) says, each wait after a C(429) is a second at least, and a
+        request answered C(429) eleven times in a row fails.
+      - From 0 to 86400; anything else is refused before any request.
     type: int
     default: 300
 requirements:
   - requests
+notes:
+  - Every text option takes one value, as text. A list, a mapping or a boolean given to one
+    is refused (quote V(yes) when it is meant as text), and so is a line break or another
+    control character inside it, or more characters than the FlyWP field takes (255 for
+    most, 1024 for a cron command, 16384 for a public key). All of this is checked before
+    any request.
+  - When the FlyWP API answers in a shape its contract does not allow (an object without an
+    C(id) where one is expected, for instance), the task fails and says what came. If the
+    request was a write the API carried out, or may have (its answer was lost), the task
+    reports C(changed) with the failure, and a write is never sent twice; the next run finds
+    what was made.
 """
 
     # State modules: extends_documentation_fragment: [flywp.cloud.flywp, flywp.cloud.flywp.state]

@@ -7,13 +7,18 @@ turning FlyWP errors and bad input into task failures."""
 
 from __future__ import annotations
 
+import copy
+import traceback
+
 from ansible.module_utils.basic import AnsibleModule, env_fallback, missing_required_lib
 
 from ansible_collections.flywp.cloud.plugins.module_utils.api import (
-    DEFAULT_API_URL, HAS_REQUESTS, REQUESTS_IMPORT_ERROR, FlyWPAPIError, FlyWPClient, FlyWPError)
+    DEFAULT_API_URL, HAS_REQUESTS, REQUESTS_IMPORT_ERROR, FlyWPAPIError, FlyWPClient, FlyWPError,
+    check_connection_options, checked_token, redact)
 from ansible_collections.flywp.cloud.plugins.module_utils.resource import KeyIndex, converge, find_by_key
 from ansible_collections.flywp.cloud.plugins.module_utils.resource_types import SERVER, SITE
-from ansible_collections.flywp.cloud.plugins.module_utils.validation import InvalidInput, domain, is_id
+from ansible_collections.flywp.cloud.plugins.module_utils.validation import (
+    InvalidInput, domain, is_id, seconds_option, text_option)
 
 API_ARGUMENT_SPEC = dict(
     # Not required here: the client refuses a missing token with the one documented sentence,
@@ -29,6 +34,11 @@ WAIT_ARGUMENT_SPEC = dict(
     wait=dict(type='bool', default=True),
     wait_timeout=dict(type='int', default=600),
 )
+MAX_WAIT_TIMEOUT = 86400
+
+BUG = ('Unexpected %s in the flywp.cloud collection: %s. This is a bug in the collection, not in your playbook or '
+       'the FlyWP API; please report it with the traceback in the `exception` field of this result (shown with -vvv; '
+       'from ansible-core 2.19 on, with ANSIBLE_DISPLAY_TRACEBACK=error).')
 
 
 class FlyWPModule(AnsibleModule):
@@ -36,12 +46,25 @@ class FlyWPModule(AnsibleModule):
 
     def __init__(self, argument_spec, **kwargs):
         kwargs.setdefault('supports_check_mode', True)
+        self._given = {}
+        self._client = None
         super().__init__(argument_spec=dict(API_ARGUMENT_SPEC, **argument_spec), **kwargs)
         if not HAS_REQUESTS:
             self.fail_json(msg=missing_required_lib('requests'), exception=REQUESTS_IMPORT_ERROR)
-        if (self.params.get('wait_timeout') or 0) < 0:
-            self.fail_json(msg='wait_timeout must be 0 or more seconds.')
-        self._client = None
+        # Every option of every module, checked here before any request.
+        try:
+            _check_text_options(self.argument_spec, self._given)
+            seconds_option('wait_timeout', self.params.get('wait_timeout'), 0, MAX_WAIT_TIMEOUT)
+            checked_token(self.params['api_token'])
+            check_connection_options(self.params['api_timeout'], self.params['rate_limit_timeout'])
+        except (InvalidInput, FlyWPError) as error:
+            self.fail_json(msg=self._redact(str(error)))
+
+    def _load_params(self):
+        super()._load_params()
+        # The options as given, before the argument spec converts them: Ansible's str type
+        # turns a list into "['a', 'b']", and that must be refused, not sent.
+        self._given = copy.deepcopy(self.params)
 
     @property
     def client(self):
@@ -52,14 +75,28 @@ class FlyWPModule(AnsibleModule):
         return self._client
 
     def run(self, work):
+        """exit_json with work(self)'s result, or fail_json with a sentence: for bad input, for a
+        FlyWP error, and for anything else, which is a bug of the collection (traceback in
+        `exception`). A failure after a write the API carried out (or may have) reports a change."""
         try:
             self.exit_json(**work(self))
         except InvalidInput as error:
             if error.secret:
                 self.no_log_values.add(error.secret)  # a private key pasted as a public one
-            self.fail_json(msg=str(error))
+            self.fail_json(msg=self._redact(str(error)), changed=self._wrote())
         except FlyWPError as error:
-            self.fail_json(msg=str(error), **error.result)
+            result = dict(error.result)
+            result['changed'] = bool(result.get('changed')) or self._wrote()
+            self.fail_json(msg=self._redact(str(error)), **result)
+        except Exception as error:  # pylint: disable=broad-except
+            self.fail_json(msg=self._redact(BUG % (type(error).__name__, str(error)[:500])),
+                           exception=self._redact(traceback.format_exc()), changed=self._wrote())
+
+    def _wrote(self):
+        return self._client is not None and self._client.writes > 0
+
+    def _redact(self, text):
+        return redact(text, self.params.get('api_token')) if getattr(self, 'params', None) else text
 
     def on_server(self, ref, work, required=True):
         """work(server_id) on the server `ref` names, by the one rule of docs/development.md:
@@ -165,6 +202,25 @@ class FlyWPModule(AnsibleModule):
 def site_key(server_ref, site_domain):
     """How a check run remembers a site it would create, for the tasks after it."""
     return '%s %s' % (SERVER.key_value('name', server_ref), SITE.key_value('domain', site_domain))
+
+
+def _check_text_options(spec, given, path=''):
+    """text_option() for every str option (and str element, and suboption) as given."""
+    for name, option in spec.items():
+        value = given.get(name) if isinstance(given, dict) else None
+        if value is None:
+            continue
+        kind, label = option.get('type', 'str'), path + name
+        if kind == 'str':
+            text_option(label, value, field=name)
+        elif kind == 'list' and isinstance(value, list):
+            for index, item in enumerate(value, start=1):
+                if option.get('options') and isinstance(item, dict):
+                    _check_text_options(option['options'], item, '%s[%d].' % (label, index))
+                elif option.get('elements') == 'str':
+                    text_option('%s[%d]' % (label, index), item, field=name)
+        elif kind == 'dict' and option.get('options') and isinstance(value, dict):
+            _check_text_options(option['options'], value, label + '.')
 
 
 def _reference(ref, kind, check_mode=False):

@@ -39,12 +39,15 @@ class ResourceType:
     derived   API field -> function(item) computing what the API shows for a parameter it
               does not echo (an SSH key's fingerprint for its public key), or None
     replace   what a difference leads to: NEVER (warn), WITH_FORCE, ALWAYS
+    compare_as  API field -> function giving the form both sides are compared in (a cron
+              frequency the API spells with other spaces or case is the same frequency)
     ready     statuses that end a wait; `failed` ends it with a failure
     gone      statuses that count as already deleted
     """
 
     def __init__(self, name, plural, label, id_arg, fields, key, secrets=(), unchecked=(), derived=None,
-                 replace=NEVER, ready=(), gone=(), fold_key=str, key_defaults=None, key_checks=None):
+                 replace=NEVER, ready=(), gone=(), fold_key=str, key_defaults=None, key_checks=None,
+                 compare_as=None):
         self.name, self.plural, self.label, self.id_arg = name, plural, label, id_arg
         self.fields, self.key, self.secrets, self.unchecked = fields, key, secrets, unchecked
         self.derived = derived or {}
@@ -52,6 +55,7 @@ class ResourceType:
         self.fold_key = fold_key
         self.key_defaults = key_defaults or {}
         self.key_checks = key_checks or {}
+        self.compare_as = compare_as or {}
 
     def endpoint(self, action):
         name = '%s.%s' % (self.name, action)
@@ -68,6 +72,12 @@ class ResourceType:
 
     def key_of_object(self, obj):
         return tuple(self.key_value(param, obj.get(self.fields[param])) for param in self.key)
+
+    def missing_key(self, obj):
+        """The key fields a listed object leaves out (or blank) that have no default: such an
+        object cannot be told apart from one that is asked for."""
+        return [param for param in self.key if param not in self.key_defaults
+                and not str(obj.get(self.fields[param]) or '').strip()]
 
     def describe(self, item):
         return ', '.join('%s %r' % (param, item.get(param)) for param in self.key)
@@ -88,8 +98,10 @@ class ResourceType:
 
     def differences(self, obj, item):
         """Fields the object shows with another value than the item asks for."""
+        same = dict((field, lambda live, wanted, form=form: form(live) == form(wanted))
+                    for field, form in self.compare_as.items())
         return dict((field, (obj[field], value)) for field, value in self.expected(item).items()
-                    if field in obj and not _same_value(obj[field], value))
+                    if field in obj and not same.get(field, _same_value)(obj[field], value))
 
     def is_gone(self, obj):
         return obj.get('status') in self.gone
@@ -134,6 +146,13 @@ def converge(client, rtype, items, parent=None, state='present', exclusive=False
     if existing is None:
         existing = client.list(rtype.endpoint('list'), **parent)
     existing = [obj for obj in existing if not rtype.is_gone(obj)]
+    for obj in existing:
+        if rtype.missing_key(obj):
+            # It might be one of the items: creating that item again could make a duplicate.
+            raise FlyWPError('The FlyWP API listed %s %s without its %s (id %s), so the task cannot tell whether it '
+                             'is one of those asked for; nothing was changed.' % (
+                                 'an' if rtype.label[0] in 'aeiouS' else 'a', rtype.label,
+                                 ' and '.join(rtype.missing_key(obj)), obj.get('id')))
     index = KeyIndex(rtype, existing)
 
     plan, warnings = [], []

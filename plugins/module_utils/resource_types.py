@@ -39,7 +39,7 @@ SSH_KEY = ResourceType(
 CRON = ResourceType(
     'cron', 'crons', 'cron job', 'cron_id',
     fields={'command': 'command', 'frequency': 'frequency', 'user': 'user'}, key=('command', 'user'), replace=ALWAYS,
-    key_defaults={'user': 'fly'})
+    key_defaults={'user': 'fly'}, compare_as={'frequency': lambda value: ' '.join(str(value).split()).lower()})
 
 BACKUP = ResourceType(
     'backup', 'backups', 'backup', 'backup_id',

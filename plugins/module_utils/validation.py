@@ -87,7 +87,7 @@ def cron_frequency(value):
 
 def _cron_part_ok(part, low, high, names):
     base, slash, step = part.partition('/')
-    if slash and not (step.isdigit() and 0 < int(step) <= high):
+    if slash and not (is_id(step) and 0 < int(step) <= high):
         return False
     if base == '*':
         return True
@@ -99,7 +99,7 @@ def _cron_part_ok(part, low, high, names):
 
 
 def _cron_value(text, low, names):
-    if text.isdigit():
+    if is_id(text):
         return int(text)
     return names.index(text) + low if text in names else None
 
@@ -188,9 +188,9 @@ def domain(value):
 def duration(value):
     """Seconds, from a number or a duration such as 90, 45m, 12h, 7d, 2w or 1d12h."""
     text = str(value).strip().lower().replace(' ', '')
-    if text.isdigit():
+    if is_id(text):
         return int(text)
-    pieces = re.findall(r'(\d+)([smhdw])', text)
+    pieces = re.findall(r'([0-9]+)([smhdw])', text)
     if not pieces or ''.join(number + unit for number, unit in pieces) != text:
         raise InvalidInput('duration %r: expected seconds or a duration such as 45m, 12h, 7d or 1d12h '
                            '(units s, m, h, d, w).' % (value,))
@@ -201,4 +201,59 @@ def email(value):
     text = str(value or '').strip()
     if not re.match(r'^[^@\s]+@[^@\s]+\.[^@\s]+$', text):
         raise InvalidInput('admin_email %r: expected an e-mail address such as admin@example.com.' % value)
+    return text
+
+
+# Every str option of every module passes text_option() as it was given, before Ansible's
+# str type converts it (FlyWPModule does this for all of them in one place).
+DEFAULT_MAX_LENGTH = 255
+MAX_LENGTH = {
+    'api_url': 2048, 'api_token': 1024, 'command': 1024, 'public_key': 16384, 'domain': 253, 'site': 253,
+    'user': 32, 'frequency': 100, 'max_age': 32,
+}
+# Options that may hold a line break or a tab: the SSH key and the token have checks of their
+# own, and a password is sent as it is.
+CONTROL_CHARACTERS_ALLOWED = ('public_key', 'admin_password', 'api_token')
+CONTROL_CHARACTER = re.compile('[\x00-\x1f\x7f-\x9f]')
+SYSTEM_USER = re.compile(r'^[A-Za-z_][A-Za-z0-9_.-]{0,31}$')
+
+
+def text_option(label, value, field=None):
+    """A str option as given: not a list, a dict or a boolean (Ansible's str type would send
+    their Python spelling, "['a', 'b']" or "True"), at most the field's length, and no control
+    character inside (one around it is trimmed where the value is used). `field` is the
+    option's own name when `label` is a path such as keys[2].name. The value is never echoed:
+    it may be a secret or 100,000 characters long."""
+    if value is None:
+        return value
+    if isinstance(value, bool):
+        raise InvalidInput('%s: expected a string, got the boolean %s; quote the value if it is meant as text.' % (
+            label, 'true' if value else 'false'))
+    if not isinstance(value, (str, int, float)):
+        raise InvalidInput('%s: expected a string, got a %s; give one value, as text.' % (
+            label, 'mapping' if isinstance(value, dict) else 'list' if isinstance(value, (list, tuple, set)) else
+            type(value).__name__))
+    text = str(value)
+    limit = MAX_LENGTH.get(field or label, DEFAULT_MAX_LENGTH)
+    if len(text) > limit:
+        raise InvalidInput('%s is %d characters long; at most %d are accepted.' % (label, len(text), limit))
+    if (field or label) not in CONTROL_CHARACTERS_ALLOWED and CONTROL_CHARACTER.search(text.strip()):
+        raise InvalidInput('%s holds a line break, a tab or another control character; give it on one line, '
+                           'without them.' % label)
+    return value
+
+
+def seconds_option(name, value, lowest, highest):
+    """A number of seconds between lowest and highest, both included."""
+    if value is not None and not lowest <= value <= highest:
+        raise InvalidInput('%s must be between %s and %s seconds, not %s.' % (name, lowest, highest, value))
+    return value
+
+
+def system_user(value):
+    """The system user a cron job runs as: a user name such as fly or root."""
+    text = str(value).strip()
+    if not SYSTEM_USER.match(text):
+        raise InvalidInput('user %r: expected a system user name such as fly or root (letters, digits, _, - and ., '
+                           'at most 32, starting with a letter or _).' % text[:40])
     return text

@@ -49,7 +49,8 @@ options:
     description:
       - Only start a backup when the newest completed backup of this O(type) is older than
         this.
-      - Seconds, or a duration such as V(45m), V(12h), V(7d), V(2w) or V(1d12h).
+      - Seconds, or a duration such as V(45m), V(12h), V(7d), V(2w) or V(1d12h), in ASCII
+        digits; at most ten years.
       - When not set, every run starts a backup.
     type: str
   wait:
@@ -63,6 +64,7 @@ options:
     description:
       - Seconds to wait for the backup with O(wait=true). When they pass, the task fails;
         the backup goes on in FlyWP.
+      - From 0 to 86400 (a day); anything else is refused before any request.
     type: int
     default: 600
 extends_documentation_fragment:
@@ -163,9 +165,10 @@ from ansible_collections.flywp.cloud.plugins.module_utils.api import FlyWPError
 from ansible_collections.flywp.cloud.plugins.module_utils.module import WAIT_ARGUMENT_SPEC, FlyWPModule
 from ansible_collections.flywp.cloud.plugins.module_utils.resource import wait_until_ready
 from ansible_collections.flywp.cloud.plugins.module_utils.resource_types import BACKUP
-from ansible_collections.flywp.cloud.plugins.module_utils.validation import duration
+from ansible_collections.flywp.cloud.plugins.module_utils.validation import duration, seconds_option
 
 IN_PROGRESS = ('pending', 'running')
+MAX_AGE = 3650 * 86400  # ten years: more is a typing error, not a policy
 TIMESTAMP = re.compile(r'^(\d{4})-(\d\d)-(\d\d)[T ](\d\d):(\d\d):(\d\d)(?:\.(\d+))?\s*(Z|[+-]\d\d:?\d\d)?$', re.IGNORECASE)
 
 
@@ -202,7 +205,7 @@ def age(backup, now):
 
 def ensure_backup(module):
     params = module.params
-    max_age = duration(params['max_age']) if params['max_age'] is not None else None
+    max_age = seconds_option('max_age', duration(params['max_age']), 0, MAX_AGE) if params['max_age'] is not None else None
     site = module.find_site(params['site'], params['server'], required=True)
     parent = {'site_id': site['id']}
 

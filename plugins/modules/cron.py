@@ -42,7 +42,10 @@ options:
     description:
       - The system user the job runs as.
       - Mutually exclusive with O(jobs); there each job has its own C(user).
-      - Defaults to V(fly), the user FlyWP runs sites as, when not set.
+      - Defaults to V(fly), the user FlyWP runs sites as, when not set or blank; a job the
+        API lists without a user is taken as V(fly)'s too.
+      - A system user name (letters, digits, V(_), V(-) and V(.), at most 32), checked before
+        any request.
     type: str
   frequency:
     description:
@@ -144,7 +147,7 @@ crons:
 from ansible_collections.flywp.cloud.plugins.module_utils.module import FlyWPModule
 from ansible_collections.flywp.cloud.plugins.module_utils.resource import check_unique
 from ansible_collections.flywp.cloud.plugins.module_utils.resource_types import CRON
-from ansible_collections.flywp.cloud.plugins.module_utils.validation import InvalidInput, cron_frequency
+from ansible_collections.flywp.cloud.plugins.module_utils.validation import InvalidInput, cron_frequency, system_user
 
 DEFAULT_USER = 'fly'
 
@@ -152,7 +155,8 @@ DEFAULT_USER = 'fly'
 def desired_job(job, present):
     """The job as it is sent and compared: trimmed, the default user, a normalised frequency."""
     command = (job.get('command') or '').strip()
-    user = (job.get('user') or DEFAULT_USER).strip()
+    # A user of only spaces is no user: the default, as the API takes it and as it is compared.
+    user = system_user((job.get('user') or '').strip() or DEFAULT_USER)
     if not command:
         raise InvalidInput('command must not be empty.')
     if present and not job.get('frequency'):

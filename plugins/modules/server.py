@@ -80,6 +80,7 @@ options:
       - The most seconds to wait for the server to be C(ready) with O(wait=true).
       - When it passes, the task fails; the server goes on being set up in FlyWP, and the
         task can be run again to wait for it.
+      - From 0 to 86400 (a day); anything else is refused before any request.
     type: int
     default: 600
 extends_documentation_fragment:

@@ -95,6 +95,7 @@ options:
   wait_timeout:
     description:
       - The most seconds to wait for the site to be C(active) with O(wait=true).
+      - From 0 to 86400 (a day); anything else is refused before any request.
     type: int
     default: 600
 extends_documentation_fragment:

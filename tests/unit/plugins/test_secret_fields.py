@@ -48,7 +48,8 @@ def fleet(sim):
 def assert_no_secret(value):
     text = json.dumps(value)
     assert ECHOED not in text and GIVEN_PASSWORD not in text
-    assert not _secret_keys(value)
+    # ansible-core 2.18 returns the options under `invocation`, api_token among them, masked.
+    assert not _secret_keys(dict((key, item) for key, item in value.items() if key != 'invocation'))
 
 
 def _secret_keys(value):
@@ -71,7 +72,6 @@ def test_the_simulator_does_echo_them(sim, fleet):
     import requests  # pylint: disable=import-outside-toplevel
     answer = requests.get(sim.api_url + '/servers', headers={'Authorization': 'Bearer ' + sim.token}, timeout=5).json()
     assert ECHOED in json.dumps(answer) and answer['data'][0]['settings']['db_password']
-
 
 
 @pytest.fixture

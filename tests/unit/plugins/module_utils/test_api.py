@@ -42,6 +42,7 @@ CLOCK = FakeClock()
 def simulator_options():
     return {'clock': CLOCK.time}
 
+
 @pytest.fixture(autouse=True)
 def fresh(sim):
     sim.reset()
@@ -453,12 +454,12 @@ def test_429_without_a_header_on_the_end_backs_off_until_it_clears(sim):
 def test_429_without_any_header_backs_off_exponentially_with_jitter(recorder):
     recorder.answer(429, {'message': 'Too Many Attempts.'})
     recorder.answer(429, {'message': 'Too Many Attempts.'})
-    client = client_for(recorder.url, token='tok-abc', backoff=0.2)
+    client = client_for(recorder.url, token='tok-abc', backoff=1.0)
     assert client.call('server.get', server_id=1) == {'id': 1}
     first, second, third = [entry['time'] for entry in recorder.received]
-    assert 0.4 <= second - first < 0.8    # backoff * 2, plus up to half of it as jitter
-    assert 0.8 <= third - second < 1.5    # backoff * 4, plus jitter
-    assert client.budget.waited != pytest.approx(1.2, abs=1e-6)
+    assert 2.0 <= second - first < 3.0    # backoff * 2, plus up to half of it as jitter
+    assert 4.0 <= third - second < 6.0    # backoff * 4, plus jitter
+    assert client.budget.waited != pytest.approx(6.0, abs=1e-6)
 
 
 def test_429_retries_a_post_too(sim):

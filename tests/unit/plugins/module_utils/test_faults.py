@@ -1,0 +1,371 @@
+# -*- coding: utf-8 -*-
+# Copyright: flywp.cloud contributors
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+"""The fault suite: real module runs against the simulator, with faults in between.
+
+Odd answer shapes, 5xx and dropped connections, answers lost after the API acted, 429
+storms, hanging and trickling answers. The simulator makes the faults of its contract;
+FaultProxy (tests/unit/fault_proxy.py) the others. Each case asserts what the simulator's
+request log shows (requests by method) and what the user sees: a sentence, no traceback,
+`changed` true exactly when something was or may have been made. A POST is never sent
+twice, and a rerun adopts what a failed run made.
+
+Module clients run on the fake clock (backoff and rate-limit waits are measured, not
+spent); the only real waits are the sockets' own, under a second each.
+"""
+
+from __future__ import annotations
+
+import collections
+import functools
+import json
+
+import pytest
+
+from ansible_collections.flywp.cloud.plugins.module_utils import module as module_utils
+from ansible_collections.flywp.cloud.plugins.module_utils.api import RATE_LIMIT_FLOOR, RATE_LIMIT_RETRIES, FlyWPClient
+from ansible_collections.flywp.cloud.tests.unit.fake_clock import FakeClock
+from ansible_collections.flywp.cloud.tests.unit.fault_proxy import FaultProxy
+from ansible_collections.flywp.cloud.tests.unit.module_runner import run_module
+
+CLOCK = FakeClock()
+KEY = 'ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIGmv4CuxY0hNe1FAI4xqv5TSUiwFQFMr6BBS6cVTWP/t a@laptop'
+NO_DELAYS = {'server_creating': 0, 'server_provisioning': 0, 'site_creating': 0, 'backup_pending': 0, 'backup_running': 0}
+SOCKET_TIMEOUT = 0.4  # seconds; the deadline of a request is twice this
+
+
+@pytest.fixture(scope='module')
+def simulator_options():
+    return {'clock': CLOCK.time, 'delays': NO_DELAYS}
+
+
+@pytest.fixture(scope='module')
+def proxy(sim):
+    with FaultProxy(sim.api_url) as running:
+        yield running
+
+
+@pytest.fixture(autouse=True)
+def fleet(sim, proxy, monkeypatch):
+    """web-1 (id 1) with the site blog.example.com (id 1); module clients on the fake clock."""
+    sim.reset()
+    proxy.clear()
+    monkeypatch.setattr(module_utils, 'FlyWPClient', functools.partial(FlyWPClient, clock=CLOCK.time, sleep=CLOCK.sleep))
+    server = sim.seed([{'name': 'web-1', 'sites': [{'domain': 'blog.example.com'}]}])[0]
+    assert (server['id'], server['sites'][0]['id']) == (1, 1)
+    sim.clear_requests()
+    return server
+
+
+@pytest.fixture
+def short_socket_waits(monkeypatch):
+    """api_timeout is a whole number of seconds in a module; these tests make it SOCKET_TIMEOUT."""
+    def client(*args, **kwargs):
+        return FlyWPClient(*args, **dict(kwargs, timeout=SOCKET_TIMEOUT, clock=CLOCK.time, sleep=CLOCK.sleep))
+    monkeypatch.setattr(module_utils, 'FlyWPClient', client)
+
+
+def through(url, **args):
+    return dict(args, api_url=url, api_token='flywp-demo-token')
+
+
+def counts(sim):
+    """The requests the simulator saw, by method; the log is cleared."""
+    seen = collections.Counter(entry['method'] for entry in sim.requests())
+    sim.clear_requests()
+    return dict(seen)
+
+
+def failed_cleanly(result, *fragments):
+    """The user sees a failure in a sentence: no traceback, no token."""
+    text = json.dumps(result)
+    assert result.get('failed') is True, result
+    assert 'Traceback' not in text and 'flywp-demo-token' not in text
+    for fragment in fragments:
+        assert fragment in result['msg'], result['msg']
+    return result
+
+
+# What each state module makes, and where its create request goes.
+CREATES = {
+    'server': ({'name': 'web-2'}, '/servers', 'server', 'name', 'web-2'),
+    'site': ({'server': '1', 'domain': 'new.example.com'}, '/servers/1/sites', 'site', 'domain', 'new.example.com'),
+    'ssh_key': ({'server': '1', 'name': 'deploy', 'public_key': KEY}, '/servers/1/ssh-keys', 'ssh_key', 'name', 'deploy'),
+    'cron': ({'server': '1', 'command': 'wp cron event run', 'frequency': '@daily'}, '/servers/1/crons', 'cron',
+             'command', 'wp cron event run'),
+    'backup': ({'site': '1', 'max_age': '1d'}, '/sites/1/backups', 'backup', 'type', 'full'),
+}
+
+
+def made(sim, name):
+    _args, _path, kind, field, value = CREATES[name]
+    return [obj for obj in sim.objects(kind) if obj.get(field) == value]
+
+
+def rerun_adopts(sim, url, name):
+    """The run after a failed create finds what it made: no POST, no change, one object."""
+    again = run_module(name, through(url, **CREATES[name][0]))
+    assert not again.get('failed'), again
+    assert again['changed'] is False
+    assert 'POST' not in counts(sim)
+    assert len(made(sim, name)) == 1
+
+
+# --- answers the client does not expect ---
+
+@pytest.mark.parametrize('answer, what', [
+    (['a', 'b'], 'with a list whose item 1 is a string'),
+    ('ok', 'with a string where a list of cron jobs was expected'),
+    ({'data': {'command': 'x'}}, 'with an object without an id (fields: data) where a list'),
+    ({'data': [{'command': 'x', 'user': 'fly'}]}, 'with a list whose item 1 is an object without an id (fields: command, user)'),
+    ([{'id': {'n': 1}}], 'with a list whose item 1 is an object whose id is an object'),
+    (b'', 'with an empty body where a list of cron jobs was expected'),
+    (None, 'with an empty body where a list of cron jobs was expected'),
+])
+def test_a_list_of_another_shape_is_named(sim, proxy, answer, what):
+    proxy.add('transform', path='/servers/1/crons', change=lambda payload: answer)
+    result = run_module('cron_info', through(proxy.url, server='1'))
+    failed_cleanly(result, 'The FlyWP API answered GET /servers/1/crons ' + what)
+    assert result['changed'] is False
+    assert counts(sim) == {'GET': 1}
+
+
+@pytest.mark.parametrize('answer, what', [
+    ([{'id': 1}], 'a list of 1 objects'),
+    ('web-1', 'a string'),
+    (b'', 'an empty body'),
+    ({'data': None}, 'an object without an id (fields: data)'),
+    ({'id': True, 'name': 'web-1'}, 'an object whose id is a boolean'),
+    ({'id': '  ', 'name': 'web-1'}, 'an object whose id is an empty string'),
+])
+def test_an_object_of_another_shape_is_named(sim, proxy, answer, what):
+    proxy.add('transform', path='/servers/1', methods=['GET'], change=lambda payload: answer)
+    result = run_module('server', through(proxy.url, id='1'))
+    failed_cleanly(result, 'The FlyWP API answered GET /servers/1 with %s where a server object with an id was '
+                           'expected.' % what)
+    assert result['changed'] is False
+    assert counts(sim) == {'GET': 1}
+
+
+@pytest.mark.parametrize('answer', [['created'], b'', {'message': 'Created.'}])
+@pytest.mark.parametrize('name', sorted(CREATES))
+def test_an_odd_answer_to_a_create_that_went_through_is_a_change_and_the_rerun_adopts_it(sim, proxy, name, answer):
+    args, path, *_rest = CREATES[name]
+    proxy.add('transform', path=path, methods=['POST'], change=lambda payload: answer)
+    result = run_module(name, through(proxy.url, **args))
+    failed_cleanly(result, 'The FlyWP API answered POST %s with ' % path, 'FlyWP has probably carried out the request')
+    assert result['changed'] is True
+    assert counts(sim).get('POST') == 1
+    assert len(made(sim, name)) == 1
+    rerun_adopts(sim, proxy.url, name)
+
+
+def test_any_other_exception_is_a_bug_report_with_its_traceback(sim, monkeypatch):
+    def broken(*_args, **_kwargs):
+        raise KeyError('fields')
+    monkeypatch.setattr(module_utils, 'converge', broken)
+    _enable_module_tracebacks(monkeypatch)
+    result = run_module('cron', through(sim.api_url, **CREATES['cron'][0]))
+    assert result['failed'] is True and result['changed'] is False
+    assert result['msg'].startswith("Unexpected KeyError in the flywp.cloud collection: 'fields'. This is a bug in the "
+                                    "collection")
+    assert 'Traceback (most recent call last)' in result['exception'] and 'broken' in result['exception']
+    assert counts(sim) == {}  # the server was given by id: nothing was read before the failure
+
+
+def test_a_bug_after_a_write_still_reports_the_change(sim, monkeypatch):
+    def broken(objects):
+        raise TypeError('cannot show %d objects' % len(objects))
+    monkeypatch.setattr(module_utils, '_first', broken)
+    result = run_module('cron', through(sim.api_url, **CREATES['cron'][0]))
+    assert result['failed'] is True and result['changed'] is True
+    assert 'Unexpected TypeError' in result['msg'] and 'bug in the collection' in result['msg']
+    assert counts(sim) == {'GET': 1, 'POST': 1}
+
+
+def _enable_module_tracebacks(monkeypatch):
+    """ansible-core 2.19 and later include `exception` only when tracebacks are asked for
+    (ANSIBLE_DISPLAY_TRACEBACK on the controller, which this process also is)."""
+    try:
+        from ansible.module_utils._internal import _traceback  # pylint: disable=import-outside-toplevel
+    except ImportError:  # 2.18 always includes it
+        return
+    monkeypatch.setattr(_traceback, '_is_traceback_enabled', lambda event: True)
+
+
+# --- 5xx and dropped connections: a GET is tried again, a POST never ---
+
+@pytest.mark.parametrize('fault, seen', [
+    ({'count': 2, 'status': 503}, [503, 503, 200]),
+    ({'count': 1, 'status': 502}, [502, 200]),
+    ({'count': 1, 'drop': True}, [0, 200]),
+])
+def test_a_get_recovers_from_5xx_and_dropped_connections(sim, fault, seen):
+    sim.queue_fault(methods=['GET'], **fault)
+    result = run_module('cron_info', through(sim.api_url, server='1'))
+    assert not result.get('failed') and result['crons'] == []
+    assert [entry['status'] for entry in sim.requests()] == seen
+
+
+@pytest.mark.parametrize('fault, changed, message', [
+    # The simulator's faults come before it acts; the client cannot know, and says what it knows.
+    ({'status': 503}, False, 'the FlyWP service failed. Try again later.'),
+    ({'status': 500}, False, 'the FlyWP service failed. Try again later.'),
+    ({'status': 502}, True, 'FlyWP may have carried out the request before its answer was lost'),
+    ({'status': 504}, True, 'FlyWP may have carried out the request before its answer was lost'),
+    ({'drop': True}, True, 'FlyWP may have carried out the request before its answer was lost'),
+])
+def test_a_post_is_never_sent_twice_and_the_rerun_makes_it_once(sim, fault, changed, message):
+    sim.queue_fault(count=1, methods=['POST'], **fault)
+    result = run_module('cron', through(sim.api_url, **CREATES['cron'][0]))
+    failed_cleanly(result, message)
+    assert result['changed'] is changed
+    assert counts(sim) == {'GET': 1, 'POST': 1}
+    again = run_module('cron', through(sim.api_url, **CREATES['cron'][0]))
+    assert again['changed'] is True and not again.get('failed')
+    assert counts(sim) == {'GET': 1, 'POST': 1}
+    assert len(made(sim, 'cron')) == 1
+
+
+@pytest.mark.parametrize('name', sorted(CREATES))
+def test_a_post_whose_answer_is_lost_after_the_api_acted(sim, proxy, name):
+    args, path, *_rest = CREATES[name]
+    proxy.add('lose', path=path, methods=['POST'])
+    result = run_module(name, through(proxy.url, **args))
+    failed_cleanly(result, 'Could not reach the FlyWP API for POST %s' % path, 'FlyWP may have carried out the request')
+    assert result['changed'] is True
+    assert counts(sim).get('POST') == 1  # the API made it, once
+    assert len(made(sim, name)) == 1
+    rerun_adopts(sim, proxy.url, name)
+
+
+# --- time: hanging and trickling answers, 429 storms ---
+
+def test_a_hanging_get_is_tried_again(sim, proxy, short_socket_waits):
+    proxy.add('hang', path='/servers/1/crons', seconds=SOCKET_TIMEOUT * 2)
+    result = run_module('cron_info', through(proxy.url, server='1'))
+    assert not result.get('failed') and result['crons'] == []
+    assert proxy.seen == [('GET', '/servers/1/crons')] * 2
+    assert counts(sim) == {'GET': 1}  # the hanging one never reached the API
+
+
+def test_a_hanging_post_is_not_sent_again(sim, proxy, short_socket_waits):
+    proxy.add('hang', path='/servers/1/crons', methods=['POST'], forward=True, seconds=SOCKET_TIMEOUT * 2)
+    result = run_module('cron', through(proxy.url, **CREATES['cron'][0]))
+    failed_cleanly(result, 'no answer in time (raise api_timeout if the API is slow)', 'FlyWP may have carried out')
+    assert result['changed'] is True
+    assert counts(sim) == {'GET': 1, 'POST': 1}
+    rerun_adopts(sim, proxy.url, 'cron')
+
+
+def test_a_trickling_get_ends_at_the_deadline_and_is_not_tried_again(sim, proxy, short_socket_waits):
+    proxy.add('trickle', path='/servers/1/crons', interval=SOCKET_TIMEOUT / 4, seconds=3)
+    result = run_module('cron_info', through(proxy.url, server='1'))
+    failed_cleanly(result, 'the answer did not arrive whole within %s s (twice api_timeout)' % (SOCKET_TIMEOUT * 2))
+    assert result['changed'] is False
+    assert counts(sim) == {'GET': 1}
+
+
+def test_a_trickling_post_ends_at_the_deadline_as_a_possible_change(sim, proxy, short_socket_waits):
+    proxy.add('trickle', path='/servers/1/crons', methods=['POST'], interval=SOCKET_TIMEOUT / 4, seconds=3)
+    result = run_module('cron', through(proxy.url, **CREATES['cron'][0]))
+    failed_cleanly(result, 'did not arrive whole within', 'FlyWP may have carried out the request')
+    assert result['changed'] is True
+    assert counts(sim) == {'GET': 1, 'POST': 1}
+    rerun_adopts(sim, proxy.url, 'cron')
+
+
+PAST = 'Thu, 01 Jan 1970 00:00:00 GMT'
+
+
+@pytest.mark.parametrize('headers', [
+    {'Retry-After': '0'},
+    {'Retry-After': '-5'},
+    {'Retry-After': PAST},
+    {'Retry-After': 'soon'},
+    {'Retry-After': '0', 'X-RateLimit-Remaining': '0', 'X-RateLimit-Reset': '0'},
+    {'X-RateLimit-Reset': '0'},
+    {'X-RateLimit-Reset': 'later'},
+    {},
+], ids=lambda headers: ','.join('%s=%s' % item for item in headers.items()) or 'no-header')
+def test_a_429_storm_is_capped_and_every_wait_has_a_floor(sim, proxy, headers):
+    """Forwarded, then answered 429: the simulator counts every attempt."""
+    proxy.add('replace', count=100, path='/servers/1/crons', status=429, headers=headers,
+              body=b'{"message": "Too Many Attempts."}')
+    slept = len(CLOCK.sleeps)
+    result = run_module('cron_info', through(proxy.url, server='1'))
+    failed_cleanly(result, '429')
+    attempts = counts(sim)['GET']
+    waits = CLOCK.sleeps[slept:]
+    assert 2 <= attempts <= RATE_LIMIT_RETRIES + 1
+    assert len(waits) == attempts - 1 and min(waits) >= RATE_LIMIT_FLOOR
+    if attempts == RATE_LIMIT_RETRIES + 1:
+        assert '%d times in a row' % attempts in result['msg']
+    else:  # the backoff without a usable header grew past rate_limit_timeout first
+        assert 'rate_limit_timeout (300 s' in result['msg']
+
+
+def test_a_429_far_in_the_future_fails_at_once(sim, proxy):
+    proxy.add('replace', count=100, path='/servers/1/crons', status=429, headers={'Retry-After': '9' * 30})
+    result = run_module('cron_info', through(proxy.url, server='1'))
+    failed_cleanly(result, 'would pass rate_limit_timeout (300 s')
+    assert counts(sim) == {'GET': 1}
+
+
+def test_a_429_storm_on_post_is_capped_and_never_makes_anything(sim, proxy):
+    """A 429 is a refusal, so a POST is tried again; a proxy answers it here, never the API."""
+    proxy.add('answer', count=100, path='/servers/1/crons', methods=['POST'], status=429, headers={'Retry-After': '0'})
+    result = run_module('cron', through(proxy.url, **CREATES['cron'][0]))
+    failed_cleanly(result, 'answered 429 (too many requests) to POST /servers/1/crons %d times in a row' % (
+        RATE_LIMIT_RETRIES + 1))
+    assert result['changed'] is False
+    assert counts(sim) == {'GET': 1}
+    assert proxy.seen.count(('POST', '/servers/1/crons')) == RATE_LIMIT_RETRIES + 1
+
+
+# --- the inventory plugin, on the same client ---
+
+def _inventory(tmp_path, monkeypatch, url, token='flywp-demo-token', **options):
+    """Parse an inventory source of the flywp plugin; its error's message, or None."""
+    from ansible.errors import AnsibleError  # pylint: disable=import-outside-toplevel
+    from ansible.inventory.data import InventoryData  # pylint: disable=import-outside-toplevel
+    from ansible.parsing.dataloader import DataLoader  # pylint: disable=import-outside-toplevel
+    from ansible.plugins.loader import inventory_loader  # pylint: disable=import-outside-toplevel
+    monkeypatch.setenv('FLYWP_API_URL', url)
+    monkeypatch.setenv('FLYWP_API_TOKEN', token)
+    path = tmp_path / 'servers.flywp.yml'
+    path.write_text(json.dumps(dict({'plugin': 'flywp.cloud.flywp'}, **options)))
+    try:
+        inventory_loader.get('flywp.cloud.flywp').parse(InventoryData(), DataLoader(), str(path), cache=False)
+    except AnsibleError as error:
+        return str(error)
+    return None
+
+
+@pytest.mark.parametrize('answer, what', [
+    (['web-1'], 'with a list whose item 1 is a string where every item should be a server object with an id'),
+    ({'data': 'none'}, 'with an object without an id (fields: data) where a list of servers was expected'),
+    (b'', 'with an empty body where a list of servers was expected'),
+])
+def test_the_inventory_names_an_odd_answer(sim, proxy, tmp_path, monkeypatch, answer, what):
+    proxy.add('transform', path='/servers', methods=['GET'], change=lambda payload: answer)
+    message = _inventory(tmp_path, monkeypatch, proxy.url)
+    assert 'The FlyWP API answered GET /servers ' + what in message
+    assert 'Traceback' not in message and 'flywp-demo-token' not in message
+    assert counts(sim) == {'GET': 1}
+
+
+@pytest.mark.parametrize('token, options, fragment', [
+    ('flywp-demo-token', {'api_timeout': 0}, 'api_timeout must be more than 0'),
+    ('flywp-demo-token', {'rate_limit_timeout': -1}, 'rate_limit_timeout must be 0 or more'),
+    ('flywp-demo\n-token', {}, 'The FlyWP API token holds a line break'),
+])
+def test_the_inventory_refuses_bad_settings_before_any_request(sim, tmp_path, monkeypatch, token, options, fragment):
+    message = _inventory(tmp_path, monkeypatch, sim.api_url, token=token, **options)
+    assert fragment in message and 'flywp-demo' not in message
+    assert counts(sim) == {}
+
+
+def test_the_inventory_takes_a_token_with_a_trailing_line_break(sim, tmp_path, monkeypatch):
+    assert _inventory(tmp_path, monkeypatch, sim.api_url, token='flywp-demo-token\n') is None
+    assert counts(sim) == {'GET': 1}
