@@ -80,6 +80,13 @@ notes:
     request was a write the API carried out, or may have (its answer was lost), the task
     reports C(changed) with the failure, and a write is never sent twice; the next run finds
     what was made.
+seealso:
+  - ref: ansible_collections.flywp.cloud.docsite.troubleshooting
+    description: Every error message of the collection and what to do about it
+      (docs/troubleshooting.md in the collection).
+  - ref: ansible_collections.flywp.cloud.docsite.rate_limits
+    description: FlyWP's limit of 60 requests a minute, and what each task costs
+      (docs/rate-limits.md in the collection).
 """
 
     # State modules: extends_documentation_fragment: [flywp.cloud.flywp, flywp.cloud.flywp.state]

@@ -108,12 +108,6 @@ seealso:
   - module: flywp.cloud.site_info
   - module: flywp.cloud.server
   - module: flywp.cloud.database_info
-  - ref: ansible_collections.flywp.cloud.docsite.troubleshooting
-    description: Every error message of the collection and what to do about it
-      (docs/troubleshooting.md in the collection).
-  - ref: ansible_collections.flywp.cloud.docsite.rate_limits
-    description: FlyWP's limit of 60 requests a minute, and what each task costs
-      (docs/rate-limits.md in the collection).
 """
 
 EXAMPLES = r"""
