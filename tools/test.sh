@@ -95,10 +95,15 @@ step_ansible_lint() {
     # A user's playbook with typos, in a project of its own where no token is set: the typos
     # are reported, the token is not.
     local out project=$BUILD_DIR/lint-project
-    rm -rf "$project" && mkdir -p "$project" && cp tests/lint/user_playbook_with_typos.yml "$project/play.yml"
+    rm -rf "$project"
+    mkdir -p "$project"
+    cp tests/lint/user_playbook_with_typos.yml "$project/play.yml"
     git -C "$project" init -q .
-    out=$(cd "$project" && env -u FLYWP_API_TOKEN PATH="$(venv_dir newest)/bin:$PATH" ANSIBLE_COLLECTIONS_PATH=$BUILD_DIR \
-        ansible-lint --offline --nocolor --format=pep8 play.yml 2>&1 || true)
+    out=$(
+        cd "$project" || exit 1
+        env -u FLYWP_API_TOKEN PATH="$(venv_dir newest)/bin:$PATH" ANSIBLE_COLLECTIONS_PATH="$BUILD_DIR" \
+            ansible-lint --offline --nocolor --format=pep8 play.yml 2>&1 || true
+    )
     grep 'args\[module\]' <<<"$out" || true
     grep -q 'php_verison' <<<"$out" || die "ansible-lint did not report php_verison in tests/lint/"
     grep -q 'presentt' <<<"$out" || die "ansible-lint did not report state: presentt in tests/lint/"

@@ -279,7 +279,7 @@ class RateLimitBudget:
 
     def limit_text(self):
         """The API's own limit, for messages: '60 requests a minute' or '10 requests per 5 s'."""
-        doc = self.shared.update(lambda doc: dict(doc))
+        doc = self.shared.update(dict)
         limit, window = doc.get('limit') or 60, doc.get('window') or 60
         if window == 60:
             return '%d requests a minute per token' % limit
