@@ -32,6 +32,7 @@ GUIDES = [
     ('docs/performance.md', 'performance'),
     ('docs/simulator.md', 'simulator'),
     ('docs/troubleshooting.md', 'troubleshooting'),
+    ('docs/real-api.md', 'real_api'),
     ('roles/fleet/README.md', 'role_fleet'),
     ('roles/backup/README.md', 'role_backup'),
     ('docs/development.md', 'development'),
