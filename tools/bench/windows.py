@@ -1,0 +1,50 @@
+"""Where a run lost time against the rate limit: its request log, window by window.
+
+    python tools/bench/windows.py build/bench/<date>/A-cron_loop/requests.json LIMIT WINDOW
+
+The simulator's windows are fixed and start at the first request after the last one ended
+(like Laravel's), so each line shows a window's start (seconds from the first request), the
+idle time before it (since the previous window ended), the answers it held, and when its
+last accepted request came. Idle gaps and windows not filled are the time a client lost.
+"""
+
+import json
+import sys
+
+
+def windows(log, window):
+    """[(start, answered 2xx-4xx but 429, refused 429, last accepted), ...] in the simulator's windows."""
+    rows, current = [], None
+    for entry in log:
+        at = entry['time']
+        if current is None or at >= current['start'] + window:
+            current = {'start': at, 'accepted': 0, 'refused': 0, 'last': at}
+            rows.append(current)
+        if entry['status'] == 429:
+            current['refused'] += 1
+        else:
+            current['accepted'] += 1
+            current['last'] = at
+    return rows
+
+
+def main(argv):
+    path, limit, window = argv[0], int(argv[1]), float(argv[2])
+    with open(path, encoding='utf-8') as handle:
+        log = json.load(handle)
+    if not log:
+        print('no requests')
+        return 0
+    first, previous_end = log[0]['time'], None
+    print('%8s %8s %9s %8s %12s' % ('start s', 'idle s', 'accepted', '429s', 'last at s'))
+    for row in windows(log, window):
+        idle = 0.0 if previous_end is None else row['start'] - previous_end
+        print('%8.2f %8.2f %5d/%-3d %8d %12.2f' % (row['start'] - first, idle, row['accepted'], limit,
+                                                 row['refused'], row['last'] - first))
+        previous_end = row['start'] + window
+    print('last request at %.2f s' % (log[-1]['time'] - first))
+    return 0
+
+
+if __name__ == '__main__':
+    sys.exit(main(sys.argv[1:]))
