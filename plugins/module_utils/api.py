@@ -288,15 +288,15 @@ class FlyWPClient:
             try:
                 response = self._send(method, url, params, data)
             except (requests.RequestException, AnswerTooSlow) as exc:
-                self.budget.release()
+                # The request stays counted in the budget: the API may have counted it.
                 failure = self._unanswered(exc, method, path, transient)
                 if failure is None:
                     transient += 1
                     self._back_off(transient)
                     continue
                 raise failure
-            self.budget.observe(response.headers)
             status = self.last_status = response.status_code
+            self.budget.observe(response.headers, refused=status == 429)
             if method != 'GET' and (200 <= status < 300 or status in MAYBE_CARRIED_OUT):
                 self.writes += 1
             if status == 429:

@@ -39,10 +39,10 @@ OFF = ('', 'off', 'none', 'false', '0')
 NAME_TTL = 300.0  # seconds a name -> id answer is reused by later tasks
 STALE = 86400.0  # a state untouched this long is started afresh (the learned window is kept)
 PROBE_SECONDS = 5.0  # how long the others wait for a request sent into an unknown window's end
-LEARNED_MARGIN = 0.2  # seconds past a learned window end: our clock starts the window a little early
+WHOLE_SECOND = 1.0  # how much a window end said in whole seconds may be late
 POLL = 0.25  # how often a waiting process looks at the shared state again
 MIN_WAIT = 0.25  # the shortest wait after a 429, whatever it said
-IN_FLIGHT_SECONDS = 120.0  # a reservation older than this was lost with its process
+STALE_FIELDS = ('sent', 'since', 'rolled', 'seen', 'opened', 'window_end', 'probe')  # forgotten when STALE
 CONTRACT_WINDOW = 60.0  # "60 requests a minute": the window length until one is learned
 
 
@@ -136,11 +136,18 @@ class RateLimitBudget:
     Waiting is bounded by `timeout` seconds in total for one client, covering both the
     waits after a 429 and the waits before a request known to be refused.
 
-    The shared document: limit, remaining (less what was reserved and not answered yet),
-    flight (when each reserved request not answered yet was reserved), window_start (when
-    the window's first request was sent), window_end (said by the API, or learned), window
-    (its length, once learned), probe (until when one request sent into an unknown end is
-    awaited).
+    The API's windows are fixed and each starts at the first request it counts (Laravel's
+    throttle). The answer that says Remaining = Limit - 1 is that first request: once the
+    window's length is known, it places the window's end at one length after that answer
+    came (never before the API's own end: the request was counted before it was answered).
+
+    The shared document: limit; window (its length, once learned); sent (when each recent
+    request was reserved); since (the earliest a request counted in the current window can
+    have been reserved; rolled when that is the end of the window before); seen (the most
+    requests an answer said were counted in it, and when that answer came); opened
+    ([reserved, answered] of the request that opened it); window_end (said by the API, or
+    placed as above); probe (until when one request sent into a full window of unknown end
+    is awaited).
     """
 
     def __init__(self, timeout, shared=None, sleep=time.sleep, clock=time.time, backoff=1.0):
@@ -167,71 +174,59 @@ class RateLimitBudget:
         """Reserve a request in the shared document; or (seconds, reason) to wait first."""
         now = self._clock()
         if now - doc.get('updated', now) > STALE:
-            for name in ('remaining', 'flight', 'window_start', 'window_end', 'probe'):
+            for name in STALE_FIELDS:
                 doc.pop(name, None)
         doc['updated'] = now
         end = doc.get('window_end')
         if end is not None and now >= end:
-            # The window is over: the next holds the whole limit.
-            doc['remaining'] = doc.get('limit')
-            for name in ('window_start', 'window_end', 'probe'):
-                doc.pop(name, None)
-        remaining = doc.get('remaining')
-        if remaining is not None and remaining <= 0:
+            _new_window(doc, since=end)  # every request reserved from now on counts in the next window
+            doc['rolled'] = True
+        limit = doc.get('limit')
+        if isinstance(limit, int) and _used(doc) >= limit:
             if doc.get('window_end') is not None:
                 return doc['window_end'] - now, 'the rate-limit window to pass'
             if doc.get('probe', 0) > now:
                 return min(POLL, doc['probe'] - now), 'the API to say when the rate-limit window ends'
             # Nobody knows when the window ends: this one request is sent, and its 429 will say.
             doc['probe'] = now + PROBE_SECONDS
-        elif remaining is not None:
-            doc['remaining'] = remaining - 1
         self._reserved_at = now
-        doc['flight'] = [started for started in doc.get('flight') or [] if now - started < IN_FLIGHT_SECONDS] + [now]
-        if doc.get('window_start') is None:
-            doc['window_start'] = now
-            if doc.get('window') and doc.get('window_end') is None:
-                doc['window_end'] = now + doc['window'] + LEARNED_MARGIN
+        keep = now - (doc.get('window') or CONTRACT_WINDOW) - PROBE_SECONDS
+        doc['sent'] = [at for at in _floats(doc.get('sent')) if at > keep] + [now]
         return None
 
     # -- after an answer
 
-    def release(self):
-        """A reserved request got no answer (a network failure): it is no longer in flight."""
-        self.shared.update(_land)
-
-    def observe(self, headers):
-        """Read the rate-limit headers of any answer."""
+    def observe(self, headers, refused=False):
+        """Read the rate-limit headers of any answer (`refused`: it was a 429)."""
         limit = _header_int(headers, 'X-RateLimit-Limit')
         remaining = _header_int(headers, 'X-RateLimit-Remaining')
         reset = _header_int(headers, 'X-RateLimit-Reset')
+        reserved = self._reserved_at
 
         def change(doc):
             now = self._clock()
-            _land(doc)
             if limit is not None:
                 doc['limit'] = limit
-            if remaining is not None:
-                # The requests still in flight may not be counted in this answer yet.
-                left = remaining - len(doc.get('flight') or [])
-                known = doc.get('remaining')
-                if limit is not None and remaining == limit - 1 and self._reserved_at is not None:
-                    # This request opened the API's window (Laravel's starts at its first
-                    # request): the window is known to end one length after it.
-                    doc['remaining'], doc['window_start'] = left, self._reserved_at
-                    doc.pop('probe', None)
+            if limit is not None and remaining is not None and reserved is not None:
+                counted = limit - remaining  # by the API, in its window, this request included
+                seen, seen_at = _seen(doc)
+                if counted == 1 and not refused:
+                    # This request opened the API's window. After a known end, what was reserved
+                    # since that end counts in it, even what the API saw after this request.
+                    since = doc.get('since')
+                    rolled = doc.get('rolled') and isinstance(since, (int, float))
+                    _new_window(doc, since=min(since, reserved) if rolled else reserved)
+                    doc['opened'] = [reserved, now]
                     if doc.get('window'):
-                        doc['window_end'] = self._reserved_at + doc['window'] + LEARNED_MARGIN
-                    else:
-                        doc.pop('window_end', None)
-                elif known is None or left < known:
-                    doc['remaining'] = left
-                elif left > known and doc.get('window_end') is None:
-                    # Within a window the API's count only goes down: more left means a new
-                    # window began, whose end nobody has said yet.
-                    doc['remaining'] = left
-                    doc.pop('probe', None)
-                    doc['window_start'] = now
+                        doc['window_end'] = now + doc['window']
+                    doc['seen'] = [1, now]
+                elif counted < seen and reserved > seen_at:
+                    # Fewer counted than an answer that came before this request was sent: a
+                    # window began that this controller did not open (the token is used elsewhere).
+                    _new_window(doc, since=reserved)
+                    doc['seen'] = [counted, now]
+                elif counted > seen:
+                    doc['seen'] = [counted, now]
             if reset is not None and reset > now:
                 doc['window_end'] = float(reset)
         self.shared.update(change)
@@ -247,21 +242,27 @@ class RateLimitBudget:
         limit = _header_int(headers, 'X-RateLimit-Limit')
 
         def change(doc):
-            doc['remaining'] = 0
             doc.pop('probe', None)
             if limit is not None:
                 doc['limit'] = limit
+            if isinstance(doc.get('limit'), int):
+                doc['seen'] = [doc['limit'], now]  # the window is full
             if end is None:
-                return
-            start = doc.get('window_start')
-            if start is not None and end > start and not doc.get('window'):
-                # Learned from the first 429, in whole seconds as Laravel's decay is (the header
-                # rounds the end up); later windows are placed by the answers that open them.
-                doc['window'] = float(max(1, math.floor(end - start)))
-            doc['window_end'] = end
-        self.shared.update(change)
-        if end is not None:
-            return end - now
+                return None
+            opened = _floats(doc.get('opened'))
+            if len(opened) != 2:
+                doc['window_end'] = end
+                return end
+            if not doc.get('window') and end > opened[0]:
+                doc['window'] = _window_length(end, opened)
+            placed = opened[1] + doc['window'] if doc.get('window') else end
+            # The end said is rounded up to a whole second; the one placed by the opening
+            # answer is finer when it falls in that second, and is never early.
+            doc['window_end'] = min(end, placed) if placed > end - WHOLE_SECOND else end
+            return doc['window_end']
+        told = self.shared.update(change)
+        if told is not None:
+            return told - now
         return min(self.backoff * 2 ** attempt, 30) * (1 + random.random() / 2)
 
     def seconds_for(self, count):
@@ -271,8 +272,8 @@ class RateLimitBudget:
         limit = doc.get('limit')
         if not isinstance(limit, int) or limit <= 0:
             return 0.0
-        remaining = doc.get('remaining')
-        remaining = max(remaining, 0) if isinstance(remaining, int) else limit
+        over = doc.get('window_end') is not None and self._clock() >= doc['window_end']
+        remaining = limit if over else max(limit - _used(doc), 0)
         if count <= remaining:
             return 0.0
         return math.ceil((count - remaining) / float(limit)) * float(doc.get('window') or CONTRACT_WINDOW)
@@ -345,10 +346,47 @@ def _live(entry, now):
             and isinstance(entry[1], (int, float)) and entry[1] > now)
 
 
-def _land(doc):
-    """One request in flight has ended."""
-    flight = doc.get('flight') or []
-    doc['flight'] = flight[1:]
+def _window_length(end, opened):
+    """The window's length, learned from the first 429, in whole seconds as Laravel's decay is.
+
+    The end said is late by less than a second (the header rounds it up), and the window
+    began between the opening request's reservation and its answer: of the lengths that
+    fit, the contract's minute if it is one of them, else the longest (never an early end).
+    """
+    reserved, answered = opened
+    longest = math.floor(end - reserved)
+    shortest = math.floor(end - WHOLE_SECOND - answered) + 1
+    if shortest <= CONTRACT_WINDOW <= longest:
+        return CONTRACT_WINDOW
+    return float(max(1, longest))
+
+
+def _new_window(doc, since):
+    """The API's window ended: requests reserved from `since` on count in the next one."""
+    for name in ('window_end', 'opened', 'seen', 'probe', 'rolled'):
+        doc.pop(name, None)
+    doc['since'] = since
+
+
+def _used(doc):
+    """Requests the current window has counted, or will once in flight ones arrive: those
+    reserved since it began, or more if an answer said so (the token is used elsewhere too)."""
+    since = doc.get('since')
+    mine = len([at for at in _floats(doc.get('sent')) if not isinstance(since, (int, float)) or at >= since])
+    return max(mine, _seen(doc)[0])
+
+
+def _seen(doc):
+    """(the most requests an answer said the current window counted, when that answer came)."""
+    seen = _floats(doc.get('seen'))
+    return (int(seen[0]), seen[1]) if len(seen) == 2 else (0, 0.0)
+
+
+def _floats(value):
+    """A list of numbers from the document, or [] if it holds anything else."""
+    if isinstance(value, list) and all(isinstance(item, (int, float)) and not isinstance(item, bool) for item in value):
+        return value
+    return []
 
 
 def _retry_after(value, now):

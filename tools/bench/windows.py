@@ -13,18 +13,17 @@ import sys
 
 
 def windows(log, window):
-    """[(start, answered 2xx-4xx but 429, refused 429, last accepted), ...] in the simulator's windows."""
-    rows, current = [], None
+    """The simulator's windows: [{start, accepted (any answer but 429), refused, last accepted}, ...]."""
+    rows = []
     for entry in log:
         at = entry['time']
-        if current is None or at >= current['start'] + window:
-            current = {'start': at, 'accepted': 0, 'refused': 0, 'last': at}
-            rows.append(current)
+        if not rows or at >= rows[-1]['start'] + window:
+            rows.append({'start': at, 'accepted': 0, 'refused': 0, 'last': at})
         if entry['status'] == 429:
-            current['refused'] += 1
+            rows[-1]['refused'] += 1
         else:
-            current['accepted'] += 1
-            current['last'] = at
+            rows[-1]['accepted'] += 1
+            rows[-1]['last'] = at
     return rows
 
 

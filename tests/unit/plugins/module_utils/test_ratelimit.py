@@ -66,25 +66,26 @@ def test_one_file_per_url_and_token(directory, clock):
     assert len(paths) == 3
 
 
-@pytest.mark.parametrize('content', ['', 'not json', '[1, 2]', '{"remaining": "x"'])
+@pytest.mark.parametrize('content', ['', 'not json', '[1, 2]', '{"sent": "x"', '{"sent": "x", "seen": [1]}'])
 def test_a_corrupt_file_is_started_afresh(directory, clock, content):
     one = budget(directory, clock)
     with open(one.shared.path, 'w') as handle:
         handle.write(content)
     send(one, answer(10))
     with open(one.shared.path) as handle:
-        assert json.load(handle)['remaining'] == 10
+        doc = json.load(handle)
+    assert (doc['limit'], doc['seen'][0], doc['sent']) == (60, 50, [clock.time()])
 
 
 def test_a_stale_state_is_forgotten_but_the_learned_window_kept(directory, clock):
     one = budget(directory, clock)
-    one.shared.update(lambda doc: doc.update(remaining=0, window=5.0, window_end=clock.time() + STALE * 2,
-                                             updated=clock.time()))
+    one.shared.update(lambda doc: doc.update(limit=60, seen=[60, clock.time()], window=5.0,
+                                             window_end=clock.time() + STALE * 2, updated=clock.time()))
     clock.advance(STALE + 1)
     one.pace('GET', '/servers')
     assert clock.sleeps == []
     doc = one.shared.update(dict)
-    assert doc['window'] == 5.0 and 'remaining' not in doc
+    assert doc['window'] == 5.0 and 'seen' not in doc and 'window_end' not in doc
 
 
 @pytest.mark.parametrize('setting', ['off', '', 'none'])
@@ -94,7 +95,7 @@ def test_flywp_state_dir_turns_it_off(monkeypatch, setting, clock):
     shared = SharedState(URL, TOKEN)
     assert shared.path is None
     send(RateLimitBudget(300, shared, sleep=clock.sleep, clock=clock.time), answer(3))
-    assert shared.update(dict)['remaining'] == 3
+    assert shared.update(dict)['seen'][0] == 57
 
 
 def test_the_default_directory_is_per_user(monkeypatch, tmp_path):
@@ -150,7 +151,8 @@ def test_the_429_says_the_end_everyone_waits_for_it_and_the_window_is_learned(di
     second.observe(answer(1, limit=2))
     send(first, answer(0, limit=2))
     first.pace('GET', '/servers')
-    assert clock.sleeps[-1] == pytest.approx(5.2)  # learned end, and a margin for the clocks
+    # The learned length, from the answer that opened the window (here at once: a fake clock).
+    assert clock.sleeps[-1] == pytest.approx(5.0)
 
 
 def test_the_retry_after_date_and_the_reset_header_are_what_the_api_said(directory, clock):
@@ -161,29 +163,52 @@ def test_the_retry_after_date_and_the_reset_header_are_what_the_api_said(directo
     assert one.delay_after_429({'X-RateLimit-Reset': str(int(end))}, 1) == pytest.approx(7, abs=1)
 
 
-def test_an_answer_with_more_left_means_a_new_window(directory, clock):
+def test_the_answer_that_opens_a_window_starts_the_count_again(directory, clock):
     one = budget(directory, clock)
     send(one, answer(0, limit=60))
+    clock.advance(1)
     send(one, answer(59, limit=60))  # the API's window passed (its end was never said)
-    assert one.shared.update(dict)['remaining'] == 59
+    doc = one.shared.update(dict)
+    assert doc['seen'][0] == 1 and doc['since'] == clock.time() and doc['opened'] == [clock.time()] * 2
 
 
-def test_requests_in_flight_are_not_counted_twice(directory, clock):
+def test_a_window_the_token_opened_elsewhere_is_seen_by_its_lower_count(directory, clock):
+    one = budget(directory, clock)
+    send(one, answer(30, limit=60))
+    clock.advance(1)
+    send(one, answer(55, limit=60))  # sent after the answer that said 30: a new window, 5 counted
+    doc = one.shared.update(dict)
+    assert doc['seen'][0] == 5 and doc['since'] == clock.time() and 'opened' not in doc
+
+
+def test_answers_out_of_order_are_not_a_new_window(directory, clock):
     first, second = budget(directory, clock), budget(directory, clock)
-    send(first, answer(10))
+    send(first, answer(40, limit=60))
     first.pace('GET', '/servers')
     second.pace('GET', '/servers')
-    first.observe(answer(9))  # the answer to the first's request; the second's is still out
-    assert first.shared.update(dict)['remaining'] == 8
-    second.release()  # its connection failed
-    assert first.shared.update(dict)['flight'] == []
+    second.observe(answer(38, limit=60))  # the second's request arrived last but was answered first
+    first.observe(answer(39, limit=60))
+    assert first.shared.update(dict)['seen'][0] == 22
+
+
+def test_requests_in_flight_count_before_their_answer_and_once_after(directory, clock):
+    first, second, third = budget(directory, clock), budget(directory, clock), budget(directory, clock)
+    send(first, answer(2, limit=3))  # opens the window: 1 of 3
+    first.pace('GET', '/servers')
+    second.pace('GET', '/servers')  # 3 of 3 reserved, two answers still out
+    first.observe(answer(1, limit=3))  # the API has counted 2 so far: the count stays 3
+    third.pace('GET', '/servers')  # so this one is the probe of a full window
+    doc = first.shared.update(dict)
+    assert doc['probe'] > clock.time() and clock.sleeps == []
 
 
 def test_the_message_quotes_the_apis_own_limit(directory, clock):
     one = budget(directory, clock, timeout=1)
+    send(one, answer(9, limit=10))
+    clock.advance(1)
     send(one, answer(0, limit=10))
     one.pace('GET', '/servers')
-    one.delay_after_429(answer(0, limit=10, **{'Retry-After': '5'}), 1)
+    one.delay_after_429(answer(0, limit=10, **{'Retry-After': '4'}), 1)
     with pytest.raises(BudgetExhausted) as raised:
         one.pace('GET', '/servers')
     assert '10 requests per' in str(raised.value) and 'rate_limit_timeout (1 s' in str(raised.value)
@@ -210,16 +235,59 @@ def test_the_answer_that_opens_a_window_places_it(directory, clock):
     one = budget(directory, clock)
     one.shared.update(lambda doc: doc.update(window=60.0, limit=60, updated=clock.time()))
     clock.advance(100)
-    send(one, answer(59))
+    reserved = clock.time()
+    one.pace('GET', '/servers')
+    clock.advance(0.3)  # the answer comes 0.3 s after the request was reserved
+    one.observe(answer(59))
     doc = one.shared.update(dict)
-    assert doc['window_start'] == clock.time() and doc['window_end'] == pytest.approx(clock.time() + 60.2)
-    assert doc['remaining'] == 59
+    # One length after the answer: the API counted the request before it answered, so the
+    # window's end is not earlier than this.
+    assert doc['opened'] == [reserved, clock.time()] and doc['window_end'] == clock.time() + 60
+    assert doc['seen'][0] == 1
 
 
-def test_a_later_429_moves_the_end_but_not_the_learned_length(directory, clock):
+@pytest.mark.parametrize('retry_after, end', [
+    ('8', 60.3),     # the said end (61) is rounded up: the one placed by the opening answer is finer
+    ('20', 72.0),    # they disagree by more than the rounding: the API's word wins
+])
+def test_a_later_429_moves_the_end_but_not_the_learned_length(directory, clock, retry_after, end):
     one = budget(directory, clock)
-    one.shared.update(lambda doc: doc.update(window=60.0, limit=60, window_start=clock.time(), updated=clock.time()))
-    clock.advance(52)
-    one.delay_after_429(answer(0, **{'Retry-After': '8'}), 1)
+    start = clock.time()
+    one.shared.update(lambda doc: doc.update(window=60.0, limit=60, opened=[start, start + 0.3], updated=start))
+    clock.advance(53)
+    one.delay_after_429(answer(0, **{'Retry-After': retry_after}), 1)
     doc = one.shared.update(dict)
-    assert doc['window'] == 60.0 and doc['window_end'] == clock.time() + 8
+    assert doc['window'] == 60.0 and doc['window_end'] == pytest.approx(start + end)
+
+
+@pytest.mark.parametrize('opened, at, retry_after, learned', [
+    ((0.0, 0.3), 30.0, 31, 60.0),  # counted at 0.2: the end 60.2 said as 61; 60 and 61 fit: the minute
+    ((0.0, 0.0), 3.0, 2, 5.0),     # an exact end
+    ((0.0, 0.01), 3.5, 7, 10.0),   # counted at 0.005: the end 10.005 said as 10.5
+    ((0.0, 0.4), 3.0, 3, 6.0),     # counted at 0.3: the end 5.3 said as 6; 5 and 6 fit: the longer is never early
+])
+def test_the_window_length_learned_from_the_first_429(directory, clock, opened, at, retry_after, learned):
+    one = budget(directory, clock)
+    start = clock.time()
+    one.shared.update(lambda doc: doc.update(limit=10, opened=[start + opened[0], start + opened[1]], updated=start))
+    clock.advance(at)
+    one.delay_after_429(answer(0, limit=10, **{'Retry-After': str(retry_after)}), 1)
+    assert one.shared.update(dict)['window'] == learned
+
+
+def test_after_a_known_end_every_request_reserved_since_counts_in_the_next_window(directory, clock):
+    """Forks wake together at the end: the request the API counts first is not always the one
+    reserved first, and the one reserved before it still counts in the new window."""
+    first, second = budget(directory, clock), budget(directory, clock)
+    end = clock.time() + 5
+    first.shared.update(lambda doc: doc.update(limit=2, window=5.0, window_end=end, seen=[2, clock.time()],
+                                               updated=clock.time()))
+    clock.advance(5)
+    first.pace('GET', '/servers')  # reserved first ...
+    clock.advance(0.01)
+    send(second, answer(1, limit=2))  # ... but the second's request reached the API first
+    doc = first.shared.update(dict)
+    assert doc['since'] == end and doc['window_end'] == clock.time() + 5
+    first.observe(answer(0, limit=2))
+    second.pace('GET', '/servers')  # two of two: waits for the end placed by the opening answer
+    assert clock.sleeps == [pytest.approx(5.0)]
