@@ -79,7 +79,9 @@ class Bench:
         run_dir = self.run_dir('%s-%s' % (row.case, playbook[:-4]))
         run = self.playbook(run_dir, playbook, servers, {'bench_jobs': jobs}, forks)
         log = self.sim.requests()
-        write_json(os.path.join(run_dir, 'requests.json'), log)  # tools/bench/windows.py reads it
+        # tools/bench/windows.py reads them
+        write_json(os.path.join(run_dir, 'requests.json'), log)
+        write_json(os.path.join(run_dir, 'run.json'), {'started': run.started_at, 'ended': run.ended_at})
         row.count(log)
         row.wall, row.peak_mib, row.failed = run.wall, run.peak_mib, run.failed_tasks()
         row.note = run.first_failure() or ('' if run.returncode == 0 else 'exit code %d' % run.returncode)

@@ -26,6 +26,8 @@ class Run:
     peak_mib: float
     stdout_path: str
     stderr_path: str
+    started_at: float = 0.0  # time.time() at the start and the end, to set against the request log
+    ended_at: float = 0.0
 
     def output(self):
         texts = []
@@ -62,12 +64,12 @@ def run_measured(argv, env, cwd, name):
     stdout_path = os.path.join(cwd, name + '.out')
     stderr_path = os.path.join(cwd, name + '.err')
     with open(stdout_path, 'wb') as out, open(stderr_path, 'wb') as err:
-        started = time.monotonic()
+        started, started_at = time.monotonic(), time.time()
         process = subprocess.Popen(argv, env=env, cwd=cwd, stdin=subprocess.DEVNULL, stdout=out, stderr=err)
         _pid, status, usage = os.wait4(process.pid, 0)
         wall = time.monotonic() - started
     process.returncode = os.waitstatus_to_exitcode(status)  # reaped here; Popen must not wait again
-    return Run(process.returncode, wall, usage.ru_maxrss / 1024.0, stdout_path, stderr_path)
+    return Run(process.returncode, wall, usage.ru_maxrss / 1024.0, stdout_path, stderr_path, started_at, time.time())
 
 
 def floor_seconds(must_send, limit, window):

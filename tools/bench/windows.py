@@ -5,10 +5,13 @@
 The simulator's windows are fixed and start at the first request after the last one ended
 (like Laravel's), so each line shows a window's start (seconds from the first request), the
 idle time before it (since the previous window ended), the answers it held, and when its
-last accepted request came. Idle gaps and windows not filled are the time a client lost.
+last accepted request came. Idle gaps and windows not filled are the time a client lost;
+with the run's run.json beside the log, also the time before the first request (Ansible's
+start-up) and after the last.
 """
 
 import json
+import os
 import sys
 
 
@@ -42,6 +45,12 @@ def main(argv):
                                                  row['refused'], row['last'] - first))
         previous_end = row['start'] + window
     print('last request at %.2f s' % (log[-1]['time'] - first))
+    run_path = os.path.join(os.path.dirname(path), 'run.json')
+    if os.path.exists(run_path):  # the process's start and end, beside the log
+        with open(run_path, encoding='utf-8') as handle:
+            run = json.load(handle)
+        print('first request %.2f s after the start; the end %.2f s after the last request'
+              % (first - run['started'], run['ended'] - log[-1]['time']))
     return 0
 
 
