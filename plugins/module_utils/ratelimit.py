@@ -158,6 +158,7 @@ class RateLimitBudget:
         self._sleep = sleep
         self._clock = clock
         self._reserved_at = None  # when this process reserved the request now in flight
+        self._probing = False  # whether that request was sent into a window counted full
 
     # -- before a request
 
@@ -189,6 +190,9 @@ class RateLimitBudget:
                 return min(POLL, doc['probe'] - now), 'the API to say when the rate-limit window ends'
             # Nobody knows when the window ends: this one request is sent, and its 429 will say.
             doc['probe'] = now + PROBE_SECONDS
+            self._probing = True
+        else:
+            self._probing = False
         self._reserved_at = now
         keep = now - (doc.get('window') or CONTRACT_WINDOW) - PROBE_SECONDS
         doc['sent'] = [at for at in _floats(doc.get('sent')) if at > keep] + [now]
@@ -201,7 +205,7 @@ class RateLimitBudget:
         limit = _header_int(headers, 'X-RateLimit-Limit')
         remaining = _header_int(headers, 'X-RateLimit-Remaining')
         reset = _header_int(headers, 'X-RateLimit-Reset')
-        reserved = self._reserved_at
+        reserved, probing = self._reserved_at, self._probing
 
         def change(doc):
             now = self._clock()
@@ -211,15 +215,24 @@ class RateLimitBudget:
                 counted = limit - remaining  # by the API, in its window, this request included
                 seen, seen_at = _seen(doc)
                 if counted == 1 and not refused:
-                    # This request opened the API's window. After a known end, what was reserved
-                    # since that end counts in it, even what the API saw after this request.
+                    # This request opened the API's window. What was reserved since the end
+                    # before (or, in a fresh state, everything) counts in it, even what the
+                    # API saw after this request: forks that start together send in any order.
                     since = doc.get('since')
-                    rolled = doc.get('rolled') and isinstance(since, (int, float))
-                    _new_window(doc, since=min(since, reserved) if rolled else reserved)
+                    if isinstance(since, (int, float)):
+                        since = min(since, reserved) if doc.get('rolled') else reserved
+                    elif seen and seen_at < reserved:
+                        since = reserved  # an answer before this request was sent: an earlier window
+                    _new_window(doc, since=since)
                     doc['opened'] = [reserved, now]
                     if doc.get('window'):
                         doc['window_end'] = now + doc['window']
                     doc['seen'] = [1, now]
+                elif probing and not refused:
+                    # Sent as a probe into a window counted full, and not refused: the count was
+                    # too high (the window passed unseen); the API's own count goes on from here.
+                    _new_window(doc, since=reserved)
+                    doc['seen'] = [counted, now]
                 elif counted < seen and reserved > seen_at:
                     # Fewer counted than an answer that came before this request was sent: a
                     # window began that this controller did not open (the token is used elsewhere).
@@ -365,7 +378,10 @@ def _new_window(doc, since):
     """The API's window ended: requests reserved from `since` on count in the next one."""
     for name in ('window_end', 'opened', 'seen', 'probe', 'rolled'):
         doc.pop(name, None)
-    doc['since'] = since
+    if since is None:
+        doc.pop('since', None)
+    else:
+        doc['since'] = since
 
 
 def _used(doc):

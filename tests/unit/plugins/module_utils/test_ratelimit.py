@@ -291,3 +291,26 @@ def test_after_a_known_end_every_request_reserved_since_counts_in_the_next_windo
     first.observe(answer(0, limit=2))
     second.pace('GET', '/servers')  # two of two: waits for the end placed by the opening answer
     assert clock.sleeps == [pytest.approx(5.0)]
+
+
+def test_in_a_fresh_state_every_request_sent_counts_in_the_first_window(directory, clock):
+    """Forks start together: the request the API counted first may have been reserved after
+    another of the same window."""
+    first, second, third = budget(directory, clock), budget(directory, clock), budget(directory, clock)
+    first.pace('GET', '/servers')
+    clock.advance(0.01)
+    send(second, answer(1, limit=2))  # reached the API first: it opened the window
+    third.pace('GET', '/servers')  # two of two are out: this one is the probe
+    assert third.shared.update(dict)['probe'] > clock.time()
+
+
+def test_a_probe_that_is_not_refused_corrects_the_count(directory, clock):
+    one = budget(directory, clock)
+    one.shared.update(lambda doc: doc.update(limit=3, updated=clock.time()))
+    for _request in range(3):
+        one.pace('GET', '/servers')  # three reserved; their answers were lost
+    clock.advance(1)
+    send(one, answer(1, limit=3))  # the probe, answered: the API counted 2, not 4
+    one.pace('GET', '/servers')
+    doc = one.shared.update(dict)
+    assert 'probe' not in doc and doc['seen'][0] == 2 and clock.sleeps == []
