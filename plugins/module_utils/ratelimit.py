@@ -158,7 +158,6 @@ class RateLimitBudget:
         self._sleep = sleep
         self._clock = clock
         self._reserved_at = None  # when this process reserved the request now in flight
-        self._probing = False  # whether that request was sent into a window counted full
 
     # -- before a request
 
@@ -190,9 +189,6 @@ class RateLimitBudget:
                 return min(POLL, doc['probe'] - now), 'the API to say when the rate-limit window ends'
             # Nobody knows when the window ends: this one request is sent, and its 429 will say.
             doc['probe'] = now + PROBE_SECONDS
-            self._probing = True
-        else:
-            self._probing = False
         self._reserved_at = now
         keep = now - (doc.get('window') or CONTRACT_WINDOW) - PROBE_SECONDS
         doc['sent'] = [at for at in _floats(doc.get('sent')) if at > keep] + [now]
@@ -205,7 +201,7 @@ class RateLimitBudget:
         limit = _header_int(headers, 'X-RateLimit-Limit')
         remaining = _header_int(headers, 'X-RateLimit-Remaining')
         reset = _header_int(headers, 'X-RateLimit-Reset')
-        reserved, probing = self._reserved_at, self._probing
+        reserved = self._reserved_at
 
         def change(doc):
             now = self._clock()
@@ -228,11 +224,6 @@ class RateLimitBudget:
                     if doc.get('window'):
                         doc['window_end'] = now + doc['window']
                     doc['seen'] = [1, now]
-                elif probing and not refused:
-                    # Sent as a probe into a window counted full, and not refused: the count was
-                    # too high (the window passed unseen); the API's own count goes on from here.
-                    _new_window(doc, since=reserved)
-                    doc['seen'] = [counted, now]
                 elif counted < seen and reserved > seen_at:
                     # Fewer counted than an answer that came before this request was sent: a
                     # window began that this controller did not open (the token is used elsewhere).

@@ -303,14 +303,3 @@ def test_in_a_fresh_state_every_request_sent_counts_in_the_first_window(director
     third.pace('GET', '/servers')  # two of two are out: this one is the probe
     assert third.shared.update(dict)['probe'] > clock.time()
 
-
-def test_a_probe_that_is_not_refused_corrects_the_count(directory, clock):
-    one = budget(directory, clock)
-    one.shared.update(lambda doc: doc.update(limit=3, updated=clock.time()))
-    for _request in range(3):
-        one.pace('GET', '/servers')  # three reserved; their answers were lost
-    clock.advance(1)
-    send(one, answer(1, limit=3))  # the probe, answered: the API counted 2, not 4
-    one.pace('GET', '/servers')
-    doc = one.shared.update(dict)
-    assert 'probe' not in doc and doc['seen'][0] == 2 and clock.sleeps == []
