@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# The test pipeline: tools/test.sh [STEP...]  (default: every step, in this order)
+# The test pipeline: tools/test.sh [STEP...]  (default: every step)
 #
 #   pytest                   plain pytest over tests/unit, in .venv
 #   sanity-newest sanity-2.18            ansible-test sanity --venv (no ignore files allowed)
@@ -15,14 +15,15 @@
 #   awx                      tests/awx/run.sh (if it exists)
 #   bench-smoke              make bench's case C in its quick form: the benchmark still runs (no timing checked)
 #
-# Two lanes run the steps, two at a time (the machine this was measured on has 2 cores, and
-# much of a step is one process or waiting), each taking the longest step still to run
-# (ORDER). A lane runs ansible-test in a copy of the working tree of its own, at
+# Two lanes run the steps, two at a time (most steps keep one core busy, and the machines
+# this runs on have two), each lane taking the longest step still to run (ORDER). A lane
+# runs ansible-test in a copy of the working tree of its own, at
 # build/ansible_collections/flywp/cloud (lane 1) and build/lane-2/ansible_collections/flywp/cloud
 # (lane 2): ansible-test writes into the tree it runs in. A step's output goes to
-# build/logs/STEP.log and is shown whole when the step ends, with a line of its own; the last
-# line counts them. Steps given on the command line run in the same way; a single step runs
-# in the foreground, its output shown as it comes.
+# build/logs/STEP.log and is shown whole when the step ends, with a line of its own; the
+# timings table says how long each step took and in which lane, and the last line counts
+# them. Steps given on the command line run in the same way; a single step runs in the
+# foreground, its output shown as it comes.
 set -euo pipefail
 # shellcheck source-path=SCRIPTDIR source=lib.sh
 source "$(dirname "$0")/lib.sh"
@@ -203,16 +204,39 @@ describe() {
     esac
 }
 
-# Run one step: its output to the terminal ($1 = live) or to build/logs/STEP.log, shown
-# whole when it ends. Its outcome and time go to build/logs/STEP.result.
+# CPU_SECONDS: the CPU seconds (user and system) of this shell's children that have ended,
+# from bash's `times` (second line). Set, not printed: in a $(...) subshell, times counts
+# nothing.
+count_cpu() {
+    local user system minutes seconds value milliseconds=0
+    times >"$LOG_DIR/.times.$BASHPID"
+    { read -r _ _ && read -r user system; } <"$LOG_DIR/.times.$BASHPID"
+    rm -f "$LOG_DIR/.times.$BASHPID"
+    for value in "$user" "$system"; do # 1m2.345s
+        minutes=${value%%m*} seconds=${value#*m}
+        seconds=${seconds%s}
+        milliseconds=$((milliseconds + (10#$minutes * 60 + 10#${seconds%.*}) * 1000 + 10#${seconds#*.}))
+    done
+    CPU_SECONDS=$((milliseconds / 1000))
+}
+
+# Run one step, once its set-up is there: its output to the terminal ($1 = live) or to
+# build/logs/STEP.log, shown whole when it ends. Its outcome and time go to
+# build/logs/STEP.result.
 run_step() {
-    local mode=$1 step=$2 func rc start label outcome line log=$LOG_DIR/$2.log
+    local mode=$1 step=$2 func rc start cpu_before label outcome line log=$LOG_DIR/$2.log
+    if ! await_setup "$step"; then
+        echo "FAILED 0 $LANE 0" >"$LOG_DIR/$step.result"
+        echo "--- $step: FAILED, its set-up ($(needs "$step" | xargs)) failed"
+        return
+    fi
     func=step_${step//-/_}
     case $step in sanity-* | units-* | integration-*) func=${func%_*} ;; esac
     label="$step: $(describe "$step")"
     SKIP_NOTE=$LOG_DIR/$step.skip
     : >"$SKIP_NOTE"
-    start=$SECONDS
+    count_cpu
+    start=$SECONDS cpu_before=$CPU_SECONDS
     if [[ $mode == live ]]; then
         echo
         say "$label"
@@ -233,7 +257,8 @@ run_step() {
     fi
     rc=${PIPESTATUS[0]}
     set -e
-    local took=$((SECONDS - start))
+    count_cpu
+    local took=$((SECONDS - start)) cpu=$((CPU_SECONDS - cpu_before))
     if ((rc == 0)); then
         outcome=ok line="--- $step: ok (${took} s)"
     elif ((rc == SKIP)) && [[ -s $SKIP_NOTE ]]; then
@@ -242,7 +267,7 @@ run_step() {
         outcome=FAILED line="--- $step: FAILED with exit code $rc (${took} s)"
     fi
     rm -f "$SKIP_NOTE"
-    echo "$outcome $took $LANE" >"$LOG_DIR/$step.result"
+    echo "$outcome $took $LANE $cpu" >"$LOG_DIR/$step.result"
     if [[ $mode == live ]]; then
         echo "$line"
     else
@@ -290,30 +315,6 @@ done
 lanes=$LANES
 ((${#queue[@]} > 1)) || lanes=1
 
-# Both venvs at once (pip waits on the network as much as on the CPU), and shellcheck.
-say "set-up: venvs"
-setup() {
-    case $1 in
-        shellcheck) ensure_shellcheck ;;
-        *) ensure_venv "$1" && write_get_pip_shim "$1" ;;
-    esac
-}
-setup_jobs=(newest)
-for step in "${steps[@]}"; do
-    if [[ $step == *-2.18 && " ${setup_jobs[*]} " != *" 2.18 "* ]]; then setup_jobs+=(2.18); fi
-    if [[ $step == sanity-* && " ${setup_jobs[*]} " != *" shellcheck "* ]]; then setup_jobs+=(shellcheck); fi
-done
-setup_pids=()
-for job in "${setup_jobs[@]}"; do
-    (setup "$job") >"$LOG_DIR/set-up-$job.log" 2>&1 &
-    setup_pids+=($!)
-done
-setup_failed=''
-for i in "${!setup_jobs[@]}"; do
-    wait "${setup_pids[$i]}" || setup_failed+=" ${setup_jobs[$i]}"
-    cat "$LOG_DIR/set-up-${setup_jobs[$i]}.log"
-done
-[[ -z $setup_failed ]] || die "set-up failed:$setup_failed"
 say "set-up: copying the working tree to $COLLECTION_COPY"
 sync_collection_copy
 for ((lane = 2; lane <= lanes; lane++)); do
@@ -321,7 +322,59 @@ for ((lane = 2; lane <= lanes; lane++)); do
     mkdir -p "$BUILD_DIR/lane-$lane/ansible_collections/flywp"
     cp -a "$COLLECTION_COPY" "$BUILD_DIR/lane-$lane/ansible_collections/flywp/cloud"
 done
-echo "--- set-up: done ($((SECONDS - begin)) s)"
+
+# The venvs and shellcheck are made in the background, both venvs at once (pip waits on the
+# network as much as on the CPU); a step starts as soon as what it needs is there, so the
+# steps of ansible-core 2.18 do not wait for the main venv.
+setup() {
+    case $1 in
+        shellcheck) ensure_shellcheck ;;
+        *) ensure_venv "$1" && write_get_pip_shim "$1" ;;
+    esac
+}
+
+# What a step needs of the set-up: its venv, and shellcheck for sanity.
+needs() {
+    if [[ $1 == *-2.18 ]]; then echo 2.18; else echo newest; fi
+    if [[ $1 == sanity-* ]]; then echo shellcheck; fi
+}
+
+# One set-up job; build/logs/set-up-JOB.done (or .failed) says when it is over.
+set_up() {
+    local job=$1 start=$SECONDS rc=0 line
+    (setup "$job") >"$LOG_DIR/set-up-$job.log" 2>&1 || rc=$?
+    if ((rc == 0)); then line="--- set-up $job: done ($((SECONDS - start)) s)"; else line="--- set-up $job: FAILED ($((SECONDS - start)) s)"; fi
+    (
+        flock 9
+        cat "$LOG_DIR/set-up-$job.log"
+        echo "$line"
+    ) 9>"$LOG_DIR/.terminal.lock"
+    if ((rc == 0)); then touch "$LOG_DIR/set-up-$job.done"; else touch "$LOG_DIR/set-up-$job.failed"; fi
+}
+
+# Wait until the set-up a step needs is over; fail when some of it failed.
+await_setup() {
+    local job
+    for job in $(needs "$1"); do
+        until [[ -e $LOG_DIR/set-up-$job.done ]]; do
+            [[ ! -e $LOG_DIR/set-up-$job.failed ]] || return 1
+            sleep 1
+        done
+    done
+}
+
+setup_jobs=()
+for step in "${steps[@]}"; do
+    for job in $(needs "$step"); do
+        [[ " ${setup_jobs[*]} " == *" $job "* ]] || setup_jobs+=("$job")
+    done
+done
+say "set-up: ${setup_jobs[*]}, in the background"
+setup_pids=()
+for job in "${setup_jobs[@]}"; do
+    set_up "$job" &
+    setup_pids+=($!)
+done
 
 if ((lanes == 1)); then
     LANE=1
@@ -337,25 +390,27 @@ else
     done
     for pid in "${lane_pids[@]}"; do wait "$pid" || true; done
 fi
+for pid in "${setup_pids[@]}"; do wait "$pid" || true; done
 
 # The outcomes, in the pipeline's order.
 passed=() failed=() skipped=() timings=()
 for step in "${ALL_STEPS[@]}"; do
     [[ " ${steps[*]} " == *" $step "* ]] || continue
-    outcome=FAILED took=0 lane='-'
-    if [[ -s $LOG_DIR/$step.result ]]; then read -r outcome took lane <"$LOG_DIR/$step.result"; fi
+    outcome=FAILED took=0 lane='-' cpu=0
+    if [[ -s $LOG_DIR/$step.result ]]; then read -r outcome took lane cpu <"$LOG_DIR/$step.result"; fi
     case $outcome in
         ok) passed+=("$step") ;;
         skipped) skipped+=("$step") ;;
         *) failed+=("$step") outcome=FAILED ;;
     esac
-    timings+=("$(printf '%-20s %5d s  %-8s lane %s' "$step" "$took" "$outcome" "$lane")")
+    timings+=("$(printf '%-20s %5d s  %-8s lane %s  %5d s of CPU' "$step" "$took" "$outcome" "$lane" "$cpu")")
 done
 
 echo
 say "timings"
 printf '  %s\n' "${timings[@]}"
-echo "  total                $((SECONDS - begin)) s"
+count_cpu
+echo "  total                $((SECONDS - begin)) s  (set-up included; $CPU_SECONDS s of CPU)"
 ((${#skipped[@]} == 0)) || echo "skipped steps: ${skipped[*]}"
 ((${#failed[@]} == 0)) || echo "failed steps: ${failed[*]}"
 summary="make-test: ${#passed[@]} passed, ${#failed[@]} failed"
