@@ -118,7 +118,9 @@ ensure_venv() {
         rm -rf "$dir"
         "$base" -m venv "$dir"
     fi
-    "$dir/bin/python" -m pip install --quiet --disable-pip-version-check \
+    # --no-compile: Python compiles what is imported when it is first imported; pip would
+    # compile every file of every package, most of them never imported here.
+    "$dir/bin/python" -m pip install --quiet --disable-pip-version-check --no-compile \
         -r "$ROOT/tools/requirements-$name.txt" 2>&1 | quiet_pip
     echo "$stamp" >"$stamp_file"
 }

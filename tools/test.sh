@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# The test pipeline: tools/test.sh [STEP...]  (default: every step, in this order)
+# The test pipeline: tools/test.sh [STEP...]  (default: every step)
 #
 #   pytest                   plain pytest over tests/unit, in .venv
 #   sanity-newest sanity-2.18            ansible-test sanity --venv (no ignore files allowed)
@@ -15,15 +15,28 @@
 #   awx                      tests/awx/run.sh (if it exists)
 #   bench-smoke              make bench's case C in its quick form: the benchmark still runs (no timing checked)
 #
-# ansible-test runs in build/ansible_collections/flywp/cloud, a copy of the working tree.
-# Each step ends with a line of its own; the last line counts them.
+# Two lanes run the steps, two at a time (most steps keep one core busy, and the machines
+# this runs on have two), each lane taking the longest step still to run (ORDER). A lane
+# runs ansible-test in a copy of the working tree of its own, at
+# build/ansible_collections/flywp/cloud (lane 1) and build/lane-2/ansible_collections/flywp/cloud
+# (lane 2): ansible-test writes into the tree it runs in. A step's output goes to
+# build/logs/STEP.log and is shown whole when the step ends, with a line of its own; the
+# timings table says how long each step took and in which lane, and the last line counts
+# them. Steps given on the command line run in the same way; a single step runs in the
+# foreground, its output shown as it comes.
 set -euo pipefail
 # shellcheck source-path=SCRIPTDIR source=lib.sh
 source "$(dirname "$0")/lib.sh"
 
 ALL_STEPS=(pytest sanity-newest sanity-2.18 units-newest units-2.18
     integration-newest integration-2.18 ansible-lint docs docs-site changelog build project ee awx bench-smoke)
+# The order in which the lanes take the steps: the longest first, so that the short ones
+# fill the end of both lanes.
+ORDER=(integration-newest integration-2.18 sanity-newest sanity-2.18 units-newest units-2.18
+    pytest ansible-lint awx project docs-site build bench-smoke ee docs changelog)
 SKIP=77 # a step returns this when it has nothing to check (yet)
+LANES=2
+LOG_DIR=$BUILD_DIR/logs
 
 steps=("$@")
 ((${#steps[@]})) || steps=("${ALL_STEPS[@]}")
@@ -78,7 +91,12 @@ step_integration() {
         [[ -n $(ls -A "$target" 2>/dev/null) ]] && found=yes
     done
     [[ -n $found ]] || skip "no integration targets yet"
-    trap stop_simulator EXIT
+    # ansible-test passes HOME to the targets, not FLYWP_STATE_DIR, so the collection keeps its
+    # shared state (ratelimit.py) under HOME, and setup_flywp forgets every budget file there.
+    # A HOME of the run's own keeps two runs at once (the two lanes, another checkout) from
+    # forgetting each other's names and budgets, and leaves the developer's own state alone.
+    INTEGRATION_HOME=$(mktemp -d "${TMPDIR:-/tmp}/flywp-integration-home.XXXXXX")
+    trap 'stop_simulator; rm -rf "$INTEGRATION_HOME"' EXIT
     start_simulator "$COLLECTION_COPY" "$(venv_python "$1")"
     cat >"$COLLECTION_COPY/tests/integration/integration_config.yml" <<EOF
 ---
@@ -86,7 +104,7 @@ flywp_api_url: $SIM_API_URL
 flywp_api_token: $DEMO_TOKEN
 flywp_simulator_url: $SIM_CONTROL_URL
 EOF
-    ansible_test "$1" integration
+    HOME=$INTEGRATION_HOME ansible_test "$1" integration
 }
 
 step_ansible_lint() {
@@ -186,65 +204,213 @@ describe() {
     esac
 }
 
+# CPU_SECONDS: the CPU seconds (user and system) of this shell's children that have ended,
+# from bash's `times` (second line). Set, not printed: in a $(...) subshell, times counts
+# nothing.
+count_cpu() {
+    local user system minutes seconds value milliseconds=0
+    times >"$LOG_DIR/.times.$BASHPID"
+    { read -r _ _ && read -r user system; } <"$LOG_DIR/.times.$BASHPID"
+    rm -f "$LOG_DIR/.times.$BASHPID"
+    for value in "$user" "$system"; do # 1m2.345s
+        minutes=${value%%m*} seconds=${value#*m}
+        seconds=${seconds%s}
+        milliseconds=$((milliseconds + (10#$minutes * 60 + 10#${seconds%.*}) * 1000 + 10#${seconds#*.}))
+    done
+    CPU_SECONDS=$((milliseconds / 1000))
+}
+
+# Run one step, once its set-up is there: its output to the terminal ($1 = live) or to
+# build/logs/STEP.log, shown whole when it ends. Its outcome and time go to
+# build/logs/STEP.result.
 run_step() {
-    local step=$1 func rc start label outcome
+    local mode=$1 step=$2 func rc start cpu_before label outcome line log=$LOG_DIR/$2.log
+    if ! await_setup "$step"; then
+        echo "FAILED 0 $LANE 0" >"$LOG_DIR/$step.result"
+        echo "--- $step: FAILED, its set-up ($(needs "$step" | xargs)) failed"
+        return
+    fi
     func=step_${step//-/_}
     case $step in sanity-* | units-* | integration-*) func=${func%_*} ;; esac
     label="$step: $(describe "$step")"
-    echo
-    say "$label"
-    start=$SECONDS
+    SKIP_NOTE=$LOG_DIR/$step.skip
     : >"$SKIP_NOTE"
+    count_cpu
+    start=$SECONDS cpu_before=$CPU_SECONDS
+    if [[ $mode == live ]]; then
+        echo
+        say "$label"
+    else
+        say "$label: started (lane $LANE, output in ${log#"$ROOT"/})"
+    fi
     set +e
-    (
-        set -e
-        "$func" "${step##*-}"
-    ) 2>&1 | quiet_pip
+    if [[ $mode == live ]]; then
+        (
+            set -e
+            "$func" "${step##*-}"
+        ) 2>&1 | quiet_pip | tee "$log"
+    else
+        (
+            set -e
+            "$func" "${step##*-}"
+        ) 2>&1 | quiet_pip >"$log"
+    fi
     rc=${PIPESTATUS[0]}
     set -e
-    local took=$((SECONDS - start))
+    count_cpu
+    local took=$((SECONDS - start)) cpu=$((CPU_SECONDS - cpu_before))
     if ((rc == 0)); then
-        passed+=("$step") outcome=ok
-        echo "--- $step: ok (${took} s)"
+        outcome=ok line="--- $step: ok (${took} s)"
     elif ((rc == SKIP)) && [[ -s $SKIP_NOTE ]]; then
-        skipped+=("$step") outcome=skipped
-        echo "--- $step: skipped, $(cat "$SKIP_NOTE") (${took} s)"
+        outcome=skipped line="--- $step: skipped, $(cat "$SKIP_NOTE") (${took} s)"
     else
-        failed+=("$step") outcome=FAILED
-        echo "--- $step: FAILED with exit code $rc (${took} s)"
+        outcome=FAILED line="--- $step: FAILED with exit code $rc (${took} s)"
     fi
-    timings+=("$(printf '%-20s %5d s  %s' "$step" "$took" "${outcome}")")
+    rm -f "$SKIP_NOTE"
+    echo "$outcome $took $LANE $cpu" >"$LOG_DIR/$step.result"
+    if [[ $mode == live ]]; then
+        echo "$line"
+    else
+        # One step's output at a time, whole, however the lanes' steps end.
+        (
+            flock 9
+            echo
+            say "$label (lane $LANE)"
+            cat "$log"
+            echo "$line"
+        ) 9>"$LOG_DIR/.terminal.lock"
+    fi
+}
+
+# A lane: run the steps it takes from the queue (build/logs/.queue, one step a line) until
+# none is left.
+run_lane() {
+    LANE=$1
+    local step
+    if ((LANE > 1)); then COLLECTION_COPY=$BUILD_DIR/lane-$LANE/ansible_collections/flywp/cloud; fi
+    while step=$(next_step) && [[ -n $step ]]; do
+        run_step logged "$step"
+    done
+}
+
+next_step() {
+    (
+        flock 9
+        head -n 1 "$LOG_DIR/.queue"
+        sed -i 1d "$LOG_DIR/.queue"
+    ) 9>"$LOG_DIR/.queue.lock"
 }
 
 # --- set-up, then the steps ---
 
-passed=() failed=() skipped=() timings=()
-SKIP_NOTE=$(mktemp)
-trap 'rm -f "$SKIP_NOTE"' EXIT
 begin=$SECONDS
+rm -rf "$LOG_DIR"
+mkdir -p "$LOG_DIR"
 
-need_218=''
-for step in "${steps[@]}"; do [[ $step == *-2.18 ]] && need_218=yes; done
-say "set-up: venvs"
-ensure_venv newest
-write_get_pip_shim newest
-if [[ -n $need_218 ]]; then
-    ensure_venv 2.18
-    write_get_pip_shim 2.18
-fi
-if [[ " ${steps[*]} " == *" sanity-"* ]]; then ensure_shellcheck; fi
+# The steps asked for, in the order the lanes take them; one lane when only one step is.
+queue=()
+for step in "${ORDER[@]}"; do
+    [[ " ${steps[*]} " == *" $step "* ]] && queue+=("$step")
+done
+lanes=$LANES
+((${#queue[@]} > 1)) || lanes=1
+
 say "set-up: copying the working tree to $COLLECTION_COPY"
 sync_collection_copy
-echo "--- set-up: done ($((SECONDS - begin)) s)"
+for ((lane = 2; lane <= lanes; lane++)); do
+    rm -rf "$BUILD_DIR/lane-$lane"
+    mkdir -p "$BUILD_DIR/lane-$lane/ansible_collections/flywp"
+    cp -a "$COLLECTION_COPY" "$BUILD_DIR/lane-$lane/ansible_collections/flywp/cloud"
+done
 
+# The venvs and shellcheck are made in the background, both venvs at once (pip waits on the
+# network as much as on the CPU); a step starts as soon as what it needs is there, so the
+# steps of ansible-core 2.18 do not wait for the main venv.
+setup() {
+    case $1 in
+        shellcheck) ensure_shellcheck ;;
+        *) ensure_venv "$1" && write_get_pip_shim "$1" ;;
+    esac
+}
+
+# What a step needs of the set-up: its venv, and shellcheck for sanity.
+needs() {
+    if [[ $1 == *-2.18 ]]; then echo 2.18; else echo newest; fi
+    if [[ $1 == sanity-* ]]; then echo shellcheck; fi
+}
+
+# One set-up job; build/logs/set-up-JOB.done (or .failed) says when it is over.
+set_up() {
+    local job=$1 start=$SECONDS rc=0 line
+    (setup "$job") >"$LOG_DIR/set-up-$job.log" 2>&1 || rc=$?
+    if ((rc == 0)); then line="--- set-up $job: done ($((SECONDS - start)) s)"; else line="--- set-up $job: FAILED ($((SECONDS - start)) s)"; fi
+    (
+        flock 9
+        cat "$LOG_DIR/set-up-$job.log"
+        echo "$line"
+    ) 9>"$LOG_DIR/.terminal.lock"
+    if ((rc == 0)); then touch "$LOG_DIR/set-up-$job.done"; else touch "$LOG_DIR/set-up-$job.failed"; fi
+}
+
+# Wait until the set-up a step needs is over; fail when some of it failed.
+await_setup() {
+    local job
+    for job in $(needs "$1"); do
+        until [[ -e $LOG_DIR/set-up-$job.done ]]; do
+            [[ ! -e $LOG_DIR/set-up-$job.failed ]] || return 1
+            sleep 1
+        done
+    done
+}
+
+setup_jobs=()
 for step in "${steps[@]}"; do
-    run_step "$step"
+    for job in $(needs "$step"); do
+        [[ " ${setup_jobs[*]} " == *" $job "* ]] || setup_jobs+=("$job")
+    done
+done
+say "set-up: ${setup_jobs[*]}, in the background"
+setup_pids=()
+for job in "${setup_jobs[@]}"; do
+    set_up "$job" &
+    setup_pids+=($!)
+done
+
+if ((lanes == 1)); then
+    LANE=1
+    for step in "${queue[@]}"; do run_step live "$step"; done
+else
+    echo
+    say "${#queue[@]} steps in $lanes lanes"
+    printf '%s\n' "${queue[@]}" >"$LOG_DIR/.queue"
+    lane_pids=()
+    for ((lane = 1; lane <= lanes; lane++)); do
+        run_lane "$lane" &
+        lane_pids+=($!)
+    done
+    for pid in "${lane_pids[@]}"; do wait "$pid" || true; done
+fi
+for pid in "${setup_pids[@]}"; do wait "$pid" || true; done
+
+# The outcomes, in the pipeline's order.
+passed=() failed=() skipped=() timings=()
+for step in "${ALL_STEPS[@]}"; do
+    [[ " ${steps[*]} " == *" $step "* ]] || continue
+    outcome=FAILED took=0 lane='-' cpu=0
+    if [[ -s $LOG_DIR/$step.result ]]; then read -r outcome took lane cpu <"$LOG_DIR/$step.result"; fi
+    case $outcome in
+        ok) passed+=("$step") ;;
+        skipped) skipped+=("$step") ;;
+        *) failed+=("$step") outcome=FAILED ;;
+    esac
+    timings+=("$(printf '%-20s %5d s  %-8s lane %s  %5d s of CPU' "$step" "$took" "$outcome" "$lane" "$cpu")")
 done
 
 echo
 say "timings"
 printf '  %s\n' "${timings[@]}"
-echo "  total                $((SECONDS - begin)) s"
+count_cpu
+echo "  total                $((SECONDS - begin)) s  (set-up included; $CPU_SECONDS s of CPU)"
 ((${#skipped[@]} == 0)) || echo "skipped steps: ${skipped[*]}"
 ((${#failed[@]} == 0)) || echo "failed steps: ${failed[*]}"
 summary="make-test: ${#passed[@]} passed, ${#failed[@]} failed"

@@ -72,6 +72,9 @@ class FaultProxy:
 
         class Handler(BaseHTTPRequestHandler):
             protocol_version = 'HTTP/1.1'
+            # The headers and the body go out in two writes; with Nagle's algorithm the body
+            # waits for the client's delayed ACK of the headers, some 40 ms an answer.
+            disable_nagle_algorithm = True
 
             def do_GET(self):
                 proxy._handle(self)
