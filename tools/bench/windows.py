@@ -41,16 +41,16 @@ def main(argv):
     print('%8s %8s %9s %8s %12s' % ('start s', 'idle s', 'accepted', '429s', 'last at s'))
     for row in windows(log, window):
         idle = 0.0 if previous_end is None else row['start'] - previous_end
-        print('%8.2f %8.2f %5d/%-3d %8d %12.2f' % (row['start'] - first, idle, row['accepted'], limit,
-                                                 row['refused'], row['last'] - first))
+        cells = (row['start'] - first, idle, row['accepted'], limit, row['refused'], row['last'] - first)
+        print('%8.2f %8.2f %5d/%-3d %8d %12.2f' % cells)
         previous_end = row['start'] + window
     print('last request at %.2f s' % (log[-1]['time'] - first))
     run_path = os.path.join(os.path.dirname(path), 'run.json')
     if os.path.exists(run_path):  # the process's start and end, beside the log
         with open(run_path, encoding='utf-8') as handle:
             run = json.load(handle)
-        print('first request %.2f s after the start; the end %.2f s after the last request'
-              % (first - run['started'], run['ended'] - log[-1]['time']))
+        before, after = first - run['started'], run['ended'] - log[-1]['time']
+        print('first request %.2f s after the start; the end %.2f s after the last request' % (before, after))
     return 0
 
 

@@ -302,4 +302,3 @@ def test_in_a_fresh_state_every_request_sent_counts_in_the_first_window(director
     send(second, answer(1, limit=2))  # reached the API first: it opened the window
     third.pace('GET', '/servers')  # two of two are out: this one is the probe
     assert third.shared.update(dict)['probe'] > clock.time()
-
