@@ -288,17 +288,34 @@ run_lane() {
     LANE=$1
     local step
     if ((LANE > 1)); then COLLECTION_COPY=$BUILD_DIR/lane-$LANE/ansible_collections/flywp/cloud; fi
-    while step=$(next_step) && [[ -n $step ]]; do
+    while step=$(next_step); do
         run_step logged "$step"
     done
 }
 
+# Take the first step of the queue whose set-up is over (so a lane does not sit idle while
+# the other venv is still being made), waiting while none is; fail when the queue is empty.
 next_step() {
-    (
-        flock 9
-        head -n 1 "$LOG_DIR/.queue"
-        sed -i 1d "$LOG_DIR/.queue"
-    ) 9>"$LOG_DIR/.queue.lock"
+    local rc
+    while true; do
+        rc=0
+        (
+            flock 9
+            mapfile -t waiting <"$LOG_DIR/.queue"
+            ((${#waiting[@]})) || exit 1
+            for i in "${!waiting[@]}"; do
+                if setup_over "${waiting[$i]}"; then
+                    echo "${waiting[$i]}"
+                    unset 'waiting[i]'
+                    if ((${#waiting[@]})); then printf '%s\n' "${waiting[@]}"; fi >"$LOG_DIR/.queue"
+                    exit 0
+                fi
+            done
+            exit 2
+        ) 9>"$LOG_DIR/.queue.lock" || rc=$?
+        ((rc == 2)) || return "$rc"
+        sleep 1
+    done
 }
 
 # --- set-up, then the steps ---
@@ -314,14 +331,6 @@ for step in "${ORDER[@]}"; do
 done
 lanes=$LANES
 ((${#queue[@]} > 1)) || lanes=1
-
-say "set-up: copying the working tree to $COLLECTION_COPY"
-sync_collection_copy
-for ((lane = 2; lane <= lanes; lane++)); do
-    rm -rf "$BUILD_DIR/lane-$lane"
-    mkdir -p "$BUILD_DIR/lane-$lane/ansible_collections/flywp"
-    cp -a "$COLLECTION_COPY" "$BUILD_DIR/lane-$lane/ansible_collections/flywp/cloud"
-done
 
 # The venvs and shellcheck are made in the background, both venvs at once (pip waits on the
 # network as much as on the CPU); a step starts as soon as what it needs is there, so the
@@ -352,6 +361,14 @@ set_up() {
     if ((rc == 0)); then touch "$LOG_DIR/set-up-$job.done"; else touch "$LOG_DIR/set-up-$job.failed"; fi
 }
 
+# Whether the set-up a step needs is over (done, or failed: the step then fails at once).
+setup_over() {
+    local job
+    for job in $(needs "$1"); do
+        [[ -e $LOG_DIR/set-up-$job.done || -e $LOG_DIR/set-up-$job.failed ]] || return 1
+    done
+}
+
 # Wait until the set-up a step needs is over; fail when some of it failed.
 await_setup() {
     local job
@@ -374,6 +391,14 @@ setup_pids=()
 for job in "${setup_jobs[@]}"; do
     set_up "$job" &
     setup_pids+=($!)
+done
+
+say "set-up: copying the working tree to $COLLECTION_COPY"
+sync_collection_copy
+for ((lane = 2; lane <= lanes; lane++)); do
+    rm -rf "$BUILD_DIR/lane-$lane"
+    mkdir -p "$BUILD_DIR/lane-$lane/ansible_collections/flywp"
+    cp -a "$COLLECTION_COPY" "$BUILD_DIR/lane-$lane/ansible_collections/flywp/cloud"
 done
 
 if ((lanes == 1)); then

@@ -24,10 +24,10 @@ from __future__ import annotations
 import glob
 import json
 import os
+import urllib.request
 
 from ansible.errors import AnsibleActionFail
 from ansible.module_utils.common.text.converters import to_text
-from ansible.module_utils.urls import open_url
 from ansible.plugins.action import ActionBase
 
 # The collection's own rule for where its state files go (ratelimit.py), as the modules apply
@@ -35,6 +35,9 @@ from ansible.plugins.action import ActionBase
 from ansible_collections.flywp.cloud.plugins.module_utils.ratelimit import state_dir
 
 TIMEOUT = 30
+# urllib, not ansible.module_utils.urls: every task runs in a process of its own, which
+# imports its action plugin anew, and the simulator is on the loopback (no proxy).
+OPENER = urllib.request.build_opener(urllib.request.ProxyHandler({}))
 
 
 class ActionModule(ActionBase):
@@ -62,12 +65,13 @@ class ActionModule(ActionBase):
         data, headers = None, {}
         if 'body' in call:
             body = call['body']
-            data = to_text(body) if isinstance(body, str) else json.dumps(body)
+            data = (to_text(body) if isinstance(body, str) else json.dumps(body)).encode('utf-8')
             headers['Content-Type'] = 'application/json'
+        request = urllib.request.Request(url + path, data=data, headers=headers, method=method)
         try:
-            response = open_url(url + path, method=method, data=data, headers=headers, timeout=TIMEOUT)
-            content = response.read()
-        except Exception as error:  # urllib's HTTPError, URLError, socket errors: all fail the task
+            with OPENER.open(request, timeout=TIMEOUT) as response:  # a status of 400 or more raises HTTPError
+                content = response.read()
+        except Exception as error:  # HTTPError, URLError, socket errors: all fail the task
             raise AnsibleActionFail('%s %s%s failed: %s' % (method, url, path, error))
         return json.loads(content) if content.strip() else None
 
