@@ -5,7 +5,7 @@ set -euo pipefail
 # shellcheck source-path=SCRIPTDIR source=lib.sh
 source "$(dirname "$0")/lib.sh"
 
-ensure_venv newest
+ensure_venv newest core
 bin=$(venv_dir newest)/bin
 
 # The collection is used from the working tree, through .cache/collections (a symlink).

@@ -4,7 +4,7 @@
 #   ROOT             the repository (= collection) root
 #   BUILD_DIR        build/: the copy ansible-test runs in, tarballs, scratch installs
 #   COLLECTION_COPY  build/ansible_collections/flywp/cloud
-#   venv_dir NAME, venv_python NAME, ensure_venv NAME   (NAME: newest or 2.18)
+#   venv_dir NAME, venv_python NAME, ensure_venv NAME [PART]   (NAME: newest or 2.18)
 
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 BUILD_DIR=$ROOT/build
@@ -98,9 +98,22 @@ venv_base_python() {
     esac
 }
 
-# Create or update a venv; a stamp of the requirement files skips pip when nothing changed.
+# Create or update a venv, in parts: "core" (tools/requirements-NAME.txt: ansible-core and
+# what the modules and tests import) and, for the main venv, "tools" (tools/requirements-tools.txt:
+# the lint, docs and packaging tools). ensure_venv NAME makes every part; ensure_venv NAME PART
+# one (make test starts the tests of the core while the tools are still being added). A stamp
+# of each part's requirement files skips pip when nothing changed.
 ensure_venv() {
-    local name=$1 dir base base_version stamp_file stamp
+    local name=$1 part
+    if [[ -n ${2:-} ]]; then
+        ensure_venv_part "$name" "$2"
+    else
+        for part in core $([[ $name == newest ]] && echo tools); do ensure_venv_part "$name" "$part"; done
+    fi
+}
+
+ensure_venv_part() {
+    local name=$1 part=$2 dir base base_version stamp_file stamp held
     dir=$(venv_dir "$name")
     base=$(venv_base_python "$name")
     base_version=$(python_version_of "$base")
@@ -109,19 +122,34 @@ ensure_venv() {
         "$ROOT/requirements.txt" "$ROOT/tests/unit/requirements.txt" \
         "$ROOT/tests/integration/requirements.txt" | sha256sum | cut -d' ' -f1)
     stamp="$stamp $base_version"
-    stamp_file=$dir/.flywp-stamp
+    if [[ $part == tools ]]; then
+        [[ $name == newest ]] || die "only the main venv has the tools"
+        ensure_venv_part "$name" core
+        stamp="$stamp $(sha256sum <"$ROOT/tools/requirements-tools.txt" | cut -d' ' -f1)"
+    fi
+    stamp_file=$dir/.flywp-stamp-$part
     if [[ -f $stamp_file && $(cat "$stamp_file") == "$stamp" && -n $(python_version_of "$dir/bin/python") ]]; then
         return 0
     fi
-    say "setting up $dir (Python $base_version from $base)"
-    if [[ $(python_version_of "$dir/bin/python") != "$base_version" ]]; then
-        rm -rf "$dir"
-        "$base" -m venv "$dir"
-    fi
     # --no-compile: Python compiles what is imported when it is first imported; pip would
     # compile every file of every package, most of them never imported here.
-    "$dir/bin/python" -m pip install --quiet --disable-pip-version-check --no-compile \
-        -r "$ROOT/tools/requirements-$name.txt" 2>&1 | quiet_pip
+    local pip=("$dir/bin/python" -m pip install --quiet --disable-pip-version-check --no-compile)
+    if [[ $part == core ]]; then
+        say "setting up $dir (Python $base_version from $base)"
+        if [[ $(python_version_of "$dir/bin/python") != "$base_version" ]]; then
+            rm -rf "$dir"
+            "$base" -m venv "$dir"
+        fi
+        rm -f "$dir"/.flywp-stamp-*
+        "${pip[@]}" -r "$ROOT/tools/requirements-$name.txt" 2>&1 | quiet_pip
+    else
+        say "adding the tools to $dir"
+        # The core's versions are held: a step running from the venv meanwhile sees nothing
+        # it imports change, and a tool that wants another version fails here, loudly.
+        held=$dir/.flywp-held.txt
+        "$dir/bin/python" -m pip freeze --disable-pip-version-check >"$held"
+        "${pip[@]}" -c "$held" -r "$ROOT/tools/requirements-tools.txt" 2>&1 | quiet_pip
+    fi
     echo "$stamp" >"$stamp_file"
 }
 

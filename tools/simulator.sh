@@ -4,7 +4,7 @@ set -euo pipefail
 # shellcheck source-path=SCRIPTDIR source=lib.sh
 source "$(dirname "$0")/lib.sh"
 
-ensure_venv newest >&2
+ensure_venv newest core >&2
 cd "$ROOT"
 ((${#})) || set -- --port 8765
 exec "$(venv_python newest)" -m simulator "$@"

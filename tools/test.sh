@@ -293,29 +293,17 @@ run_lane() {
     done
 }
 
-# Take the first step of the queue whose set-up is over (so a lane does not sit idle while
-# the other venv is still being made), waiting while none is; fail when the queue is empty.
+# Take the next step of the queue (a lane waits there for the step's set-up: the steps of
+# the main venv's core wait a few seconds, and taking a later step instead would hold back
+# the longest one); fail when the queue is empty.
 next_step() {
-    local rc
-    while true; do
-        rc=0
-        (
-            flock 9
-            mapfile -t waiting <"$LOG_DIR/.queue"
-            ((${#waiting[@]})) || exit 1
-            for i in "${!waiting[@]}"; do
-                if setup_over "${waiting[$i]}"; then
-                    echo "${waiting[$i]}"
-                    unset 'waiting[i]'
-                    if ((${#waiting[@]})); then printf '%s\n' "${waiting[@]}"; fi >"$LOG_DIR/.queue"
-                    exit 0
-                fi
-            done
-            exit 2
-        ) 9>"$LOG_DIR/.queue.lock" || rc=$?
-        ((rc == 2)) || return "$rc"
-        sleep 1
-    done
+    (
+        flock 9
+        mapfile -t waiting <"$LOG_DIR/.queue"
+        ((${#waiting[@]})) || exit 1
+        echo "${waiting[0]}"
+        printf '%s\n' "${waiting[@]:1}" | sed '/^$/d' >"$LOG_DIR/.queue"
+    ) 9>"$LOG_DIR/.queue.lock"
 }
 
 # --- set-up, then the steps ---
@@ -333,18 +321,24 @@ lanes=$LANES
 ((${#queue[@]} > 1)) || lanes=1
 
 # The venvs and shellcheck are made in the background, both venvs at once (pip waits on the
-# network as much as on the CPU); a step starts as soon as what it needs is there, so the
-# steps of ansible-core 2.18 do not wait for the main venv.
+# network as much as on the CPU); a step starts as soon as what it needs is there: the steps
+# of ansible-core 2.18 do not wait for the main venv, nor the tests for its tools.
 setup() {
     case $1 in
         shellcheck) ensure_shellcheck ;;
-        *) ensure_venv "$1" && write_get_pip_shim "$1" ;;
+        tools) ensure_venv newest tools ;;
+        *) ensure_venv "$1" core && write_get_pip_shim "$1" ;;
     esac
 }
 
-# What a step needs of the set-up: its venv, and shellcheck for sanity.
+# What a step needs of the set-up: its venv (the steps that run the lint, docs and
+# packaging tools, the main venv's tools too), and shellcheck for sanity.
 needs() {
-    if [[ $1 == *-2.18 ]]; then echo 2.18; else echo newest; fi
+    case $1 in
+        *-2.18) echo 2.18 ;;
+        ansible-lint | docs | docs-site | changelog | project | ee | awx) echo newest tools ;;
+        *) echo newest ;;
+    esac
     if [[ $1 == sanity-* ]]; then echo shellcheck; fi
 }
 
@@ -359,14 +353,6 @@ set_up() {
         echo "$line"
     ) 9>"$LOG_DIR/.terminal.lock"
     if ((rc == 0)); then touch "$LOG_DIR/set-up-$job.done"; else touch "$LOG_DIR/set-up-$job.failed"; fi
-}
-
-# Whether the set-up a step needs is over (done, or failed: the step then fails at once).
-setup_over() {
-    local job
-    for job in $(needs "$1"); do
-        [[ -e $LOG_DIR/set-up-$job.done || -e $LOG_DIR/set-up-$job.failed ]] || return 1
-    done
 }
 
 # Wait until the set-up a step needs is over; fail when some of it failed.
@@ -389,7 +375,18 @@ done
 say "set-up: ${setup_jobs[*]}, in the background"
 setup_pids=()
 for job in "${setup_jobs[@]}"; do
-    set_up "$job" &
+    case $job in
+        tools) continue ;; # into the main venv, once its core is there (below)
+        newest) if [[ " ${setup_jobs[*]} " == *" tools "* ]]; then
+            {
+                set_up newest
+                if [[ -e $LOG_DIR/set-up-newest.done ]]; then set_up tools; else touch "$LOG_DIR/set-up-tools.failed"; fi
+            } &
+        else
+            set_up newest &
+        fi ;;
+        *) set_up "$job" & ;;
+    esac
     setup_pids+=($!)
 done
 

@@ -5,5 +5,5 @@ set -euo pipefail
 # shellcheck source-path=SCRIPTDIR source=../lib.sh
 source "$(dirname "$0")/../lib.sh"
 
-ensure_venv newest
+ensure_venv newest core
 exec "$(venv_python newest)" "$ROOT/tools/bench/bench.py" "$@"
