@@ -69,7 +69,25 @@ def case_a(bench):
         servers = bench.sim.prepare(*p.a_limit, servers=servers_named('bench', p.a_hosts))
         bench.cron_play(row, playbook, servers, jobs, p.a_forks)
         rows.append(row)
+    rows.append(module_start(bench))
     return rows
+
+
+def module_start(bench):
+    """Case A's hosts and forks, `ansible.builtin.ping` once a host: Ansible's own cost of a
+    module process per host, which every run of case A pays before its first request."""
+    p = bench.params
+    row = Row('A', '`ansible.builtin.ping` once a host (no request)', p.a_limit, 0)
+    progress(row)
+    servers = bench.sim.prepare(*p.a_limit, servers=servers_named('bench', p.a_hosts))
+    run = bench.playbook(bench.run_dir('A-ping'), 'ping.yml', servers, {}, p.a_forks)
+    row.count(bench.sim.requests())
+    row.wall, row.peak_mib, row.failed = run.wall, run.peak_mib, run.failed_tasks()
+    row.complete = run.returncode == 0
+    row.result = 'ansible-core alone'
+    row.note = run.first_failure()
+    done(row)
+    return row
 
 
 def case_b(bench):
