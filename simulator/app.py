@@ -27,21 +27,23 @@ def loopback_host(host):
 class Simulator:
     """A FlyWP API simulator.
 
-    Simulator(host='127.0.0.1', port=0, state_file=None, tokens=None, access_log=None, clock=time.time, **config)
+    Simulator(host='127.0.0.1', port=0, state_file=None, tokens=None, access_log=None, clock=time.time,
+              sleep=time.sleep, **config)
     where config keys are those of config.DEFAULT_CONFIG (delays and fail_next may be partial)
     and tokens is {token: [permissions]} added to the demo token. `clock` is what the
-    simulator takes for the time (tests share a fake one with the client).
+    simulator takes for the time (tests share a fake one with the client), `sleep` what it
+    waits with (a fault's delay).
 
         with Simulator(rate_limit=5) as sim:      # started on a free port
             sim.api_url                           # http://127.0.0.1:PORT/api/v1
     """
 
     def __init__(self, host='127.0.0.1', port=0, state_file=None, tokens=None, access_log=None, clock=time.time,
-                 **config):
+                 sleep=time.sleep, **config):
         self.host = loopback_host(host)
         self._requested_port = port
         self._access_log = access_log
-        self.state = SimulatorState(config, tokens, state_file, clock)
+        self.state = SimulatorState(config, tokens, state_file, clock, sleep)
         self._httpd = None
         self._thread = None
         self._stopped = False

@@ -2,7 +2,6 @@
 
 import socket
 import sys
-import time
 import traceback
 from dataclasses import dataclass
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -53,7 +52,7 @@ def serve_api(state, request):
         fault = state.faults.take(request.method)
     if fault is not None:
         if fault.delay:
-            time.sleep(fault.delay)
+            state.sleep(fault.delay)
         if fault.drop:
             state.record(request.method, request.path, request.query, 0)
             return Response(0, drop=True)

@@ -27,9 +27,10 @@ class SimulatorState:
     """The simulator's state. Every public method takes the lock; code that combines
     several steps (the request pipeline) holds `lock` itself (it is re-entrant)."""
 
-    def __init__(self, config=None, tokens=None, state_file=None, clock=time.time):
+    def __init__(self, config=None, tokens=None, state_file=None, clock=time.time, sleep=time.sleep):
         self.lock = threading.RLock()
         self.clock = clock  # every time the simulator reads: object ages, rate-limit windows, the log
+        self.sleep = sleep  # every wait it makes: a fault's delay
         self._start_config = merged(DEFAULT_CONFIG, config or {})
         self._start_tokens = {DEMO_TOKEN: frozenset(PERMISSIONS)}
         for token, permissions in (tokens or {}).items():

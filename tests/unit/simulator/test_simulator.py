@@ -14,7 +14,6 @@ import signal
 import sqlite3
 import subprocess
 import sys
-import time
 from dataclasses import dataclass
 from urllib.parse import parse_qs, urlencode, urlsplit
 
@@ -300,12 +299,17 @@ def test_fault_drop_closes_the_connection(sim):
     assert api(sim, 'GET', '/servers').status == 200
 
 
-def test_fault_delay_then_normal_processing(sim):
-    sim.queue_fault(delay=0.3)
-    started = time.monotonic()
-    reply = api(sim, 'POST', '/servers', {'name': 'slow'})
-    assert time.monotonic() - started >= 0.3
-    assert reply.status == 201 and len(sim.objects('server')) == 1
+def test_fault_delay_then_normal_processing():
+    waits = []  # (seconds, servers made by then)
+
+    def sleep(seconds):
+        waits.append((seconds, len(simulator.objects('server'))))
+
+    with Simulator(delays=NO_DELAYS, sleep=sleep) as simulator:
+        simulator.queue_fault(delay=0.3)
+        reply = api(simulator, 'POST', '/servers', {'name': 'slow'})
+        assert waits == [(0.3, 0)]
+        assert reply.status == 201 and len(simulator.objects('server')) == 1
 
 
 def test_fault_methods_filter(sim):
