@@ -70,17 +70,6 @@ def pytest_configure():
         init_plugin_loader([COLLECTIONS_DIR])
 
 
-def pytest_sessionstart(session):
-    """Make pytest's base temporary directory once, before any test runs.
-
-    ansible-test runs each test in a fork of its own: without this, every fork makes (and
-    cleans up after) a numbered base directory of its own for ``tmp_path``: about 10 ms of
-    CPU a test, 11 s a run."""
-    factory = getattr(session.config, '_tmp_path_factory', None)  # pytest's own, set by its tmpdir plugin
-    if factory is not None:
-        factory.getbasetemp()
-
-
 @pytest.fixture(autouse=True)
 def private_state_dir(tmp_path, monkeypatch):
     """Each test its own rate-limit state (ratelimit.py), never the user's."""
