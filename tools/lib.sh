@@ -140,7 +140,6 @@ ensure_venv_part() {
             rm -rf "$dir"
             "$base" -m venv "$dir"
         fi
-        rm -f "$dir"/.flywp-stamp-*
         "${pip[@]}" -r "$ROOT/tools/requirements-$name.txt" 2>&1 | quiet_pip
     else
         say "adding the tools to $dir"

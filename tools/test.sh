@@ -225,7 +225,8 @@ count_cpu() {
 # build/logs/STEP.result.
 run_step() {
     local mode=$1 step=$2 func rc start cpu_before label outcome line log=$LOG_DIR/$2.log
-    if ! await_setup "$step"; then
+    # shellcheck disable=SC2046 # needs prints one job a line
+    if ! await_jobs $(needs "$step"); then
         echo "FAILED 0 $LANE 0" >"$LOG_DIR/$step.result"
         echo "--- $step: FAILED, its set-up ($(needs "$step" | xargs)) failed"
         return
@@ -288,21 +289,18 @@ run_lane() {
     LANE=$1
     local step
     if ((LANE > 1)); then COLLECTION_COPY=$BUILD_DIR/lane-$LANE/ansible_collections/flywp/cloud; fi
-    while step=$(next_step); do
+    while step=$(next_step) && [[ -n $step ]]; do
         run_step logged "$step"
     done
 }
 
-# Take the next step of the queue (a lane waits there for the step's set-up: the steps of
-# the main venv's core wait a few seconds, and taking a later step instead would hold back
-# the longest one); fail when the queue is empty.
+# Take the next step of the queue, in order (a lane then waits for the step's set-up: taking
+# a later step instead would hold back the longest one); nothing when the queue is empty.
 next_step() {
     (
         flock 9
-        mapfile -t waiting <"$LOG_DIR/.queue"
-        ((${#waiting[@]})) || exit 1
-        echo "${waiting[0]}"
-        printf '%s\n' "${waiting[@]:1}" | sed '/^$/d' >"$LOG_DIR/.queue"
+        head -n 1 "$LOG_DIR/.queue"
+        sed -i 1d "$LOG_DIR/.queue"
     ) 9>"$LOG_DIR/.queue.lock"
 }
 
@@ -326,7 +324,7 @@ lanes=$LANES
 setup() {
     case $1 in
         shellcheck) ensure_shellcheck ;;
-        tools) ensure_venv newest tools ;;
+        tools) await_jobs newest && ensure_venv newest tools ;; # into the main venv, once its core is there
         *) ensure_venv "$1" core && write_get_pip_shim "$1" ;;
     esac
 }
@@ -355,10 +353,10 @@ set_up() {
     if ((rc == 0)); then touch "$LOG_DIR/set-up-$job.done"; else touch "$LOG_DIR/set-up-$job.failed"; fi
 }
 
-# Wait until the set-up a step needs is over; fail when some of it failed.
-await_setup() {
+# Wait until these set-up jobs are over; fail when one of them failed.
+await_jobs() {
     local job
-    for job in $(needs "$1"); do
+    for job in "$@"; do
         until [[ -e $LOG_DIR/set-up-$job.done ]]; do
             [[ ! -e $LOG_DIR/set-up-$job.failed ]] || return 1
             sleep 1
@@ -375,18 +373,7 @@ done
 say "set-up: ${setup_jobs[*]}, in the background"
 setup_pids=()
 for job in "${setup_jobs[@]}"; do
-    case $job in
-        tools) continue ;; # into the main venv, once its core is there (below)
-        newest) if [[ " ${setup_jobs[*]} " == *" tools "* ]]; then
-            {
-                set_up newest
-                if [[ -e $LOG_DIR/set-up-newest.done ]]; then set_up tools; else touch "$LOG_DIR/set-up-tools.failed"; fi
-            } &
-        else
-            set_up newest &
-        fi ;;
-        *) set_up "$job" & ;;
-    esac
+    set_up "$job" &
     setup_pids+=($!)
 done
 
