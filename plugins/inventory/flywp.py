@@ -54,7 +54,7 @@ options:
       - A FlyWP API token with the C(Read) permission, created in the FlyWP dashboard
         under C(Settings > API Tokens).
       - Without it, the E(FLYWP_API_TOKEN) environment variable is used; one of the two
-        is needed unless the cache answers.
+        is needed, also when the cache answers (the cache is kept per token).
       - It may be a template, such as a lookup of a file or of another environment
         variable, or a value encrypted with C(ansible-vault encrypt_string); see the examples.
       - With O(use_extra_vars=true), the template may also use extra vars, for instance
@@ -190,7 +190,8 @@ options:
     default: false
 notes:
   - With O(cache=true), the cache holds the servers (and sites) as the API sent them, for
-    this inventory file and O(api_url); O(status), O(provider), O(region), O(filters),
+    this inventory file, O(api_url) and O(api_token) (by a hash of it, so that another
+    token, of another account, never sees these hosts); O(status), O(provider), O(region), O(filters),
     O(hostname), O(compose) and the groups are applied again on every run, so changing
     them needs no new request. C(--flush-cache) fetches again (an option of
     C(ansible-playbook), and of C(ansible-inventory) from ansible-core 2.19 on).
@@ -283,6 +284,7 @@ cache_timeout: 3600
 """
 
 import difflib
+import hashlib
 import math
 import re
 from collections.abc import Mapping
@@ -293,7 +295,8 @@ from ansible.module_utils.parsing.convert_bool import boolean
 from ansible.plugins.inventory import BaseInventoryPlugin, Cacheable, Constructable
 from ansible.utils.vars import combine_vars
 
-from ansible_collections.flywp.cloud.plugins.module_utils.api import FlyWPAPIError, FlyWPClient, FlyWPError, HAS_REQUESTS
+from ansible_collections.flywp.cloud.plugins.module_utils.client import HAS_REQUESTS, FlyWPClient
+from ansible_collections.flywp.cloud.plugins.module_utils.errors import FlyWPAPIError, FlyWPError
 
 try:  # ansible-core 2.19 and later: a string is rendered as a template only when it is tagged trusted
     from ansible.template import trust_as_template
@@ -401,7 +404,7 @@ class InventoryModule(BaseInventoryPlugin, Constructable, Cacheable):
         """The selected servers, and their sites by server id when include_sites is on."""
         api_url = self._templated_option('api_url')
         use_cache = self.get_option('cache')
-        key = self.get_cache_key(path)
+        key = self._account_cache_key(path, api_url) if use_cache else None
         data = None
         if use_cache and cache:
             try:
@@ -419,23 +422,40 @@ class InventoryModule(BaseInventoryPlugin, Constructable, Cacheable):
         servers = [server for server in data['servers'] if isinstance(server, dict) and self._selected(server)]
         if self.get_option('include_sites'):
             self._refuse_a_wait_past_the_budget(api_url, [server for server in servers if str(server.get('id')) not in sites])
-            for server in list(servers):
+            unread = []
+            for server in servers:
                 server_id = str(server.get('id'))
                 if server_id in sites:
                     continue
                 try:
                     sites[server_id] = self._api(api_url).list('site.list', server_id=server_id)
+                    changed = True
                 except FlyWPAPIError as error:
                     if error.status != 404:
                         raise
-                    # Deleted between the two requests: it is no longer a server to reach.
-                    self.display.warning('FlyWP server %s (id %s) was deleted while the inventory was read; it is left out.'
-                                         % (server.get('name'), server_id))
-                    servers.remove(server)
-                changed = True
+                    unread.append((server, error))
+            self._warn_sites_unread(unread)
         if use_cache and changed:
             self._cache[key] = data
         return servers, sites
+
+    def _warn_sites_unread(self, unread):
+        """The listing showed these servers, but their sites answered 404: the hosts are kept,
+        without sites (and not cached, so the next run asks again)."""
+        if not unread:
+            return
+        names = ', '.join('%s (id %s)' % (server.get('name'), server.get('id')) for server, error in unread[:10])
+        self.display.warning(
+            'The sites of %d FlyWP server(s) could not be read, so they are hosts without %ssites: %s%s. The first '
+            'answer: %s' % (len(unread), self.get_option('hostvars_prefix'), names, ', ...' if len(unread) > 10 else '',
+                            unread[0][1]))
+
+    def _account_cache_key(self, path, api_url):
+        """The cache key of this inventory file, URL and token: the token by a hash of it, so a
+        token of another account never reads these hosts, and the cache never holds the token."""
+        token = self._templated_option('api_token') or ''
+        account = hashlib.sha256(('flywp.cloud inventory\0%s\0%s' % (api_url, token.strip())).encode()).hexdigest()
+        return '%s_%s' % (self.get_cache_key(path), account[:16])
 
     def _refuse_a_wait_past_the_budget(self, api_url, servers):
         """Fail now, with the figure, rather than with an empty inventory after rate_limit_timeout."""
@@ -452,14 +472,15 @@ class InventoryModule(BaseInventoryPlugin, Constructable, Cacheable):
                     int(seconds * 1.2) + 60))
 
     def _api(self, api_url):
-        """The client, made at the first request, so that a cached inventory needs no token."""
+        """The client, made at the first request, so that a cached inventory sends none."""
         if self._client is None:
             if not HAS_REQUESTS:
                 raise AnsibleError('The flywp.cloud.flywp inventory plugin needs the Python library requests on the '
                                    'Ansible controller: pip install requests.')
             self._client = FlyWPClient(
                 self._templated_option('api_token'), url=api_url, timeout=self.get_option('api_timeout'),
-                validate_certs=self.get_option('validate_certs'), rate_limit_timeout=self.get_option('rate_limit_timeout'))
+                validate_certs=self.get_option('validate_certs'), rate_limit_timeout=self.get_option('rate_limit_timeout'),
+                warn=self.display.warning)
         return self._client
 
     def _templated_option(self, name):

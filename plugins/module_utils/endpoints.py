@@ -50,11 +50,17 @@ def resolve(name, ids):
     return endpoint, path
 
 
+def path_ids(endpoint, path):
+    """{kind: id} of the objects the path names by id, in order: for the endpoint
+    /servers/{server_id}/ssh-keys/{key_id} and the path /servers/12/ssh-keys/7,
+    {'server': '12', 'key': '7'}."""
+    pairs = zip(endpoint.path.strip('/').split('/'), path.strip('/').split('/'))
+    return dict((template[1:-len('_id}')], unquote(actual)) for template, actual in pairs
+                if template.startswith('{') and template.endswith('_id}'))
+
+
 def owner(endpoint, path):
-    """(kind, id) of the last object the path names by id: for the endpoint
-    /servers/{server_id}/ssh-keys and the path /servers/12/ssh-keys, ('server', '12')."""
-    pairs = list(zip(endpoint.path.strip('/').split('/'), path.strip('/').split('/')))
-    for template, actual in reversed(pairs):
-        if template.startswith('{') and template.endswith('_id}'):
-            return template[1:-len('_id}')].replace('_', ' '), unquote(actual)
-    return None
+    """(kind, id) of the last object the path names by id, ('server', '12') for
+    /servers/12/ssh-keys; None when it names none."""
+    ids = list(path_ids(endpoint, path).items())
+    return ids[-1] if ids else None

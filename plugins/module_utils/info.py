@@ -12,7 +12,8 @@ the one the state modules match with) and the same result shape ({rtype.plural: 
 
 from __future__ import annotations
 
-from ansible_collections.flywp.cloud.plugins.module_utils.api import FlyWPAPIError, same_id
+from ansible_collections.flywp.cloud.plugins.module_utils.answers import same_id
+from ansible_collections.flywp.cloud.plugins.module_utils.errors import FlyWPAPIError
 from ansible_collections.flywp.cloud.plugins.module_utils.module import FlyWPModule
 from ansible_collections.flywp.cloud.plugins.module_utils.resource import find_by_id
 from ansible_collections.flywp.cloud.plugins.module_utils.resource_types import SERVER

@@ -12,10 +12,12 @@ import traceback
 
 from ansible.module_utils.basic import AnsibleModule, env_fallback, missing_required_lib
 
-from ansible_collections.flywp.cloud.plugins.module_utils.api import (
-    DEFAULT_API_URL, HAS_REQUESTS, REQUESTS_IMPORT_ERROR, FlyWPAPIError, FlyWPClient, FlyWPError,
-    check_connection_options, checked_token, redact)
-from ansible_collections.flywp.cloud.plugins.module_utils.resource import KeyIndex, converge, find_by_key
+from ansible_collections.flywp.cloud.plugins.module_utils.client import (
+    HAS_REQUESTS, REQUESTS_IMPORT_ERROR, FlyWPClient, check_connection_options, checked_token)
+from ansible_collections.flywp.cloud.plugins.module_utils.errors import DEFAULT_API_URL, FlyWPAPIError, FlyWPError
+from ansible_collections.flywp.cloud.plugins.module_utils.hints import CheckRunPredictions, ServerNames
+from ansible_collections.flywp.cloud.plugins.module_utils.redaction import redact, url_credentials
+from ansible_collections.flywp.cloud.plugins.module_utils.resource import KeyIndex, converge, find_by_id, find_by_key
 from ansible_collections.flywp.cloud.plugins.module_utils.resource_types import SERVER, SITE
 from ansible_collections.flywp.cloud.plugins.module_utils.validation import (
     InvalidInput, domain, is_id, seconds_option, text_option)
@@ -48,7 +50,10 @@ class FlyWPModule(AnsibleModule):
         kwargs.setdefault('supports_check_mode', True)
         self._given = {}
         self._client = None
+        self._names = self._predictions = None
         super().__init__(argument_spec=dict(API_ARGUMENT_SPEC, **argument_spec), **kwargs)
+        # Credentials written into api_url are masked wherever Ansible shows the task's options.
+        self.no_log_values.update(url_credentials(self.params.get('api_url')))
         if not HAS_REQUESTS:
             self.fail_json(msg=missing_required_lib('requests'), exception=REQUESTS_IMPORT_ERROR)
         # Every option of every module, checked here before any request.
@@ -71,8 +76,23 @@ class FlyWPModule(AnsibleModule):
         if self._client is None:
             self._client = FlyWPClient(
                 self.params['api_token'], url=self.params['api_url'], timeout=self.params['api_timeout'],
-                validate_certs=self.params['validate_certs'], rate_limit_timeout=self.params['rate_limit_timeout'])
+                validate_certs=self.params['validate_certs'], rate_limit_timeout=self.params['rate_limit_timeout'],
+                warn=self.warn)
         return self._client
+
+    @property
+    def names(self):
+        """The server name hints of this URL and token (hints.py)."""
+        if self._names is None:
+            self._names = ServerNames(self.client.state, clock=self.client.clock)
+        return self._names
+
+    @property
+    def predictions(self):
+        """What this check run would create (hints.py)."""
+        if self._predictions is None:
+            self._predictions = CheckRunPredictions(self.client.state, clock=self.client.clock, warn=self.warn)
+        return self._predictions
 
     def run(self, work):
         """exit_json with work(self)'s result, or fail_json with a sentence: for bad input, for a
@@ -96,17 +116,17 @@ class FlyWPModule(AnsibleModule):
         return self._client is not None and self._client.writes > 0
 
     def _redact(self, text):
-        return redact(text, self.params.get('api_token')) if getattr(self, 'params', None) else text
+        if not getattr(self, 'params', None):
+            return text
+        return redact(text, self.params.get('api_token'), *url_credentials(self.params.get('api_url')))
 
     def on_server(self, ref, work, required=True):
         """work(server_id) on the server `ref` names, by the one rule of docs/development.md:
 
         A reference of digits is tried as an id first, at no cost: work's first request, under
         /servers/{id}, answers 404 when no server has that id, and then the reference is tried
-        as a name (so a server named 2024 is found). Any other reference is a name, found with
-        one listing of the servers, whose names are remembered a few minutes for the later
-        tasks of the run; a remembered id whose server is gone answers 404, and the name is
-        then resolved afresh.
+        as a name (so a server named 2024 is found). Any other reference is a name
+        (server_id_named).
 
         When there is no such server: fails if `required`, else returns work(None), which
         stands for "no server, so nothing on it".
@@ -121,18 +141,10 @@ class FlyWPModule(AnsibleModule):
                     raise
                 not_an_id = error
         name = SERVER.key_value('name', ref)
-        remembered = self.client.names.recall('server', name)
-        if remembered is not None:
-            try:
-                return work(remembered)
-            except FlyWPAPIError as error:
-                if not error.is_missing('server', remembered):
-                    raise
-                self.client.names.forget('server', name)  # gone since: the name is resolved afresh, once
-        server = self._server_named(name)
-        if server is not None:
-            return work(server['id'])
-        if self.check_mode and self.client.names.is_predicted('server', name):
+        server_id = self.server_id_named(name)
+        if server_id is not None:
+            return work(server_id)
+        if self.check_mode and self.predictions.is_predicted('server', name):
             self.warn('The FlyWP server %r does not exist yet: an earlier task of this check run would create it. '
                       'This task shows what it would do on it then.' % name)
             return work(None)
@@ -143,14 +155,27 @@ class FlyWPModule(AnsibleModule):
             raise FlyWPError('There is no FlyWP server named %r: check the name or id.' % ref)
         return work(None)
 
-    def _server_named(self, name):
-        """The one server with this name, from one listing of the servers; every name that
-        listing shows once is remembered for the later tasks of the run (ratelimit.NameCache)."""
+    def server_id_named(self, name):
+        """The id of the one server with this name, or None.
+
+        A name remembered by an earlier task (hints.ServerNames) is only a hint: it is used
+        when one request for that server confirms it (the name still matches, the server is
+        not being deleted), so a renamed, rebuilt or deleted server never takes a write meant
+        for another. Else the servers are listed, once, and every name the listing shows once
+        is remembered for the later tasks.
+        """
+        remembered = self.names.recall(name)
+        if remembered is not None:
+            server = find_by_id(self.client, SERVER, remembered)
+            if server is not None and not SERVER.is_gone(server) and SERVER.key_of_object(server) == (name,):
+                return remembered
+            self.names.forget(name)
         servers = [server for server in self.client.list(SERVER.endpoint('list')) if not SERVER.is_gone(server)]
         index = KeyIndex(SERVER, servers)
-        self.client.names.remember('server', dict(
+        self.names.remember(dict(
             (key[0], matches[0]['id']) for key, matches in index.by_key.items() if len(matches) == 1 and key[0]))
-        return index.only_match({'name': name})
+        server = index.only_match({'name': name})
+        return server['id'] if server is not None else None
 
     def find_site(self, ref, server_ref, required):
         """The site given by id, or by domain on the server given by name or id; None if it
@@ -171,7 +196,7 @@ class FlyWPModule(AnsibleModule):
             return find_by_key(self.client, SITE, {'domain': name}, {'server_id': server_id}) if server_id else None
 
         site = self.on_server(server_ref, site_on, required)
-        if site is None and self.check_mode and self.client.names.is_predicted('site', site_key(server_ref, name)):
+        if site is None and self.check_mode and self.predictions.is_predicted('site', site_key(server_ref, name)):
             self.warn('The FlyWP site %r does not exist yet: an earlier task of this check run would create it. '
                       'This task shows what it would do on it then.' % name)
             return {'id': None}

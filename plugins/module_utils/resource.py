@@ -14,7 +14,8 @@ is ever missing) or reported as a warning.
 
 from __future__ import annotations
 
-from ansible_collections.flywp.cloud.plugins.module_utils.api import FlyWPAPIError, FlyWPError, same_id
+from ansible_collections.flywp.cloud.plugins.module_utils.answers import same_id
+from ansible_collections.flywp.cloud.plugins.module_utils.errors import FlyWPAPIError, FlyWPError
 from ansible_collections.flywp.cloud.plugins.module_utils.endpoints import ENDPOINTS
 
 NEVER, WITH_FORCE, ALWAYS = 'never', 'with force', 'always'
@@ -276,11 +277,12 @@ def _name(rtype, obj):
 
 
 def find_by_id(client, rtype, object_id, parent=None):
-    """The object with this id, read by its own endpoint (one request); None when there is none."""
+    """The object with this id, read by its own endpoint (one request); None when the API says
+    there is none (a 404 that says the route is missing is an error, never "none")."""
     try:
         return client.call(rtype.endpoint('get'), **dict(parent or {}, **{rtype.id_arg: object_id}))
     except FlyWPAPIError as error:
-        if error.status == 404:
+        if error.is_missing(rtype.name, object_id):
             return None
         raise
 

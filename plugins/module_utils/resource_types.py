@@ -14,14 +14,14 @@ from ansible_collections.flywp.cloud.plugins.module_utils.validation import doma
 SERVER = ResourceType(
     'server', 'servers', 'server', 'server_id',
     fields={'name': 'name', 'provider': 'provider', 'region': 'region', 'size': 'size', 'os': 'os'},
-    key=('name',), replace=NEVER, ready=('ready',), gone=('deleting',))
+    key=('name',), replace=NEVER, ready=('ready',), gone=('deleting', 'deleted'))
 
 SITE = ResourceType(
     'site', 'sites', 'site', 'site_id',
     fields={'domain': 'domain', 'web_server': 'web_server', 'php_version': 'php_version', 'title': 'title',
             'admin_email': 'admin_email', 'admin_user': 'admin_user', 'admin_password': 'admin_password',
             'cache': 'cache'},
-    key=('domain',), secrets=('admin_password',), replace=NEVER, ready=('active',), gone=('deleting',),
+    key=('domain',), secrets=('admin_password',), replace=NEVER, ready=('active',), gone=('deleting', 'deleted'),
     fold_key=lambda value: value.lower(), key_checks={'domain': domain})
 
 DATABASE = ResourceType(

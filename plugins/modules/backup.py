@@ -155,7 +155,7 @@ backup:
 import calendar
 import re
 
-from ansible_collections.flywp.cloud.plugins.module_utils.api import FlyWPError
+from ansible_collections.flywp.cloud.plugins.module_utils.errors import FlyWPError
 from ansible_collections.flywp.cloud.plugins.module_utils.module import WAIT_ARGUMENT_SPEC, FlyWPModule
 from ansible_collections.flywp.cloud.plugins.module_utils.resource import wait_until_ready
 from ansible_collections.flywp.cloud.plugins.module_utils.resource_types import BACKUP

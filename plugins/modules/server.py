@@ -186,7 +186,7 @@ server:
       sample: "2026-11-27T10:00:00.000000Z"
 """
 
-from ansible_collections.flywp.cloud.plugins.module_utils.api import FlyWPError
+from ansible_collections.flywp.cloud.plugins.module_utils.errors import FlyWPError
 from ansible_collections.flywp.cloud.plugins.module_utils.module import WAIT_ARGUMENT_SPEC, FlyWPModule
 from ansible_collections.flywp.cloud.plugins.module_utils.resource import find_by_id
 from ansible_collections.flywp.cloud.plugins.module_utils.resource_types import SERVER
@@ -221,8 +221,15 @@ def ensure_server(module):
     item['name'] = name
     result = module.ensure_state(SERVER, [item], existing=existing, state=params['state'],
                                  wait=params['wait'], wait_timeout=params['wait_timeout'])
-    if module.check_mode and result['changed'] and present:
-        module.client.names.predict('server', SERVER.key_value('name', name))  # for the tasks after it in this check run
+    # What the tasks after this one remember of the name (module_utils/hints.py).
+    key = SERVER.key_value('name', name)
+    if module.check_mode:
+        if result['changed'] and present:
+            module.predictions.predict('server', key)
+    elif present:
+        module.names.remember({key: result['server']['id']})
+    elif result['changed']:
+        module.names.forget(key)
     return result
 
 

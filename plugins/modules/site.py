@@ -201,7 +201,7 @@ def ensure_site(module):
         SITE, [item], parent={'server_id': server_id}, state=params['state'],
         wait=params['wait'], wait_timeout=params['wait_timeout']), required=present)
     if module.check_mode and result['changed'] and present:
-        module.client.names.predict('site', site_key(params['server'], item['domain']))  # for the tasks after it
+        module.predictions.predict('site', site_key(params['server'], item['domain']))  # for the tasks after it
     return result
 
 

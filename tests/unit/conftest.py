@@ -72,7 +72,7 @@ def pytest_configure():
 
 @pytest.fixture(autouse=True)
 def private_state_dir(tmp_path, monkeypatch):
-    """Each test its own rate-limit state (ratelimit.py), never the user's."""
+    """Each test its own state file (state_file.py), never the user's."""
     monkeypatch.setenv('FLYWP_STATE_DIR', str(tmp_path / 'flywp-state'))
 
 

@@ -127,7 +127,9 @@ class Bench:
         progress(row)
         sys.path.insert(0, self.collections)
         # pylint: disable-next=import-outside-toplevel,import-error
-        from ansible_collections.flywp.cloud.plugins.module_utils.api import FlyWPClient, FlyWPError
+        from ansible_collections.flywp.cloud.plugins.module_utils.client import FlyWPClient
+        # pylint: disable-next=import-outside-toplevel,import-error
+        from ansible_collections.flywp.cloud.plugins.module_utils.errors import FlyWPError
         saved = os.environ.get(STATE_DIR_VARIABLE)
         os.environ[STATE_DIR_VARIABLE] = os.path.join(self.run_dir('E-' + row.run.split()[-1]), 'state')
         row.failed = 0

@@ -20,7 +20,7 @@ from ansible.inventory.data import InventoryData
 from ansible.parsing.dataloader import DataLoader
 from ansible.plugins.loader import inventory_loader
 
-from ansible_collections.flywp.cloud.plugins.module_utils.api import SECRET_FIELD, without_secrets
+from ansible_collections.flywp.cloud.plugins.module_utils.redaction import SECRET_FIELD, without_secrets
 from ansible_collections.flywp.cloud.tests.unit.fake_clock import FakeClock
 from ansible_collections.flywp.cloud.tests.unit.module_runner import run_module
 

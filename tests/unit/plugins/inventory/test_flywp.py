@@ -33,7 +33,8 @@ except ImportError:  # ansible-core 2.18: every template is trusted
 from ansible.utils.display import Display
 
 from ansible_collections.flywp.cloud.plugins.inventory.flywp import EXAMPLES
-from ansible_collections.flywp.cloud.plugins.module_utils.api import FlyWPClient
+from ansible_collections.flywp.cloud.plugins.module_utils.client import FlyWPClient
+from ansible_collections.flywp.cloud.tests.unit.fault_proxy import FaultProxy
 
 DEMO_TOKEN = 'flywp-demo-token'
 SERVER_FIELDS = ('id', 'name', 'status', 'provider', 'region', 'size', 'os', 'ip_address', 'php_versions', 'created_at')
@@ -657,8 +658,9 @@ def test_sites_off_by_default(tmp_path, sim, fleet):
     assert api_requests(sim) == ['GET /servers?page=1']
 
 
-def test_server_deleted_while_reading_is_left_out(tmp_path, sim, warnings, monkeypatch):
-    servers = sim.seed([{'name': 'web-1'}, {'name': 'web-2'}])
+def test_a_server_deleted_while_reading_keeps_its_host_without_sites(tmp_path, sim, warnings, monkeypatch):
+    """The listing showed it: a 404 for its sites never drops it (the 404 may not mean it is gone)."""
+    servers = sim.seed([{'name': 'web-1', 'sites': [{'domain': 'a.example.com'}]}, {'name': 'web-2'}])
     original = FlyWPClient.list
 
     def delete_first(client, name, **ids):
@@ -669,8 +671,23 @@ def test_server_deleted_while_reading_is_left_out(tmp_path, sim, warnings, monke
     monkeypatch.setattr(FlyWPClient, 'list', delete_first)
     inventory = run(tmp_path, {'include_sites': True})
 
-    assert hosts(inventory) == ['web-2']
-    assert warnings == ['FlyWP server web-1 (id %s) was deleted while the inventory was read; it is left out.' % servers[0]['id']]
+    assert hosts(inventory) == ['web-1', 'web-2']
+    assert inventory.get_host('web-1').vars['flywp_sites'] == []
+    assert len(warnings) == 1 and 'The sites of 1 FlyWP server(s) could not be read' in warnings[0]
+    assert 'web-1 (id %s)' % servers[0]['id'] in warnings[0] and 'there is no FlyWP server with id' in warnings[0]
+
+
+def test_a_missing_route_for_sites_keeps_every_host_and_says_the_api_differs(tmp_path, sim, warnings, monkeypatch):
+    sim.seed([{'name': 'web-%d' % number} for number in range(1, 5)])
+    with FaultProxy(sim.api_url) as proxy:
+        for number in range(1, 5):
+            proxy.add('replace', path='/servers/%d/sites' % number, status=404,
+                      body=b'{"message": "The route api/v1/servers/%d/sites could not be found."}' % number)
+        monkeypatch.setenv('FLYWP_API_URL', proxy.url)
+        inventory = run(tmp_path, {'include_sites': True})
+    assert hosts(inventory) == ['web-1', 'web-2', 'web-3', 'web-4']
+    assert len(warnings) == 1 and 'The sites of 4 FlyWP server(s) could not be read' in warnings[0]
+    assert 'the API has no such route' in warnings[0] and 'docs/api-contract.md' in warnings[0]
 
 
 # --- the cache ---
@@ -770,14 +787,20 @@ def test_cache_with_sites_fetches_only_missing_sites(tmp_path, sim, fleet):
     assert api_requests(sim) == []
 
 
-def test_cache_answers_without_a_token(tmp_path, sim, fleet, monkeypatch):
+def test_the_cache_is_kept_per_token(tmp_path, sim, fleet, monkeypatch):
+    """Another token on the same URL (another account) never reads the hosts cached for this one."""
     run(tmp_path, cached(tmp_path))
     api_requests(sim)
-    monkeypatch.delenv('FLYWP_API_TOKEN')
-
-    inventory = run(tmp_path, cached(tmp_path))
-    assert 'web-2' in hosts(inventory)
+    sim.add_token('another-token')
+    monkeypatch.setenv('FLYWP_API_TOKEN', 'another-token')
+    run(tmp_path, cached(tmp_path))
+    assert api_requests(sim) == ['GET /servers?page=1']
+    monkeypatch.setenv('FLYWP_API_TOKEN', DEMO_TOKEN)
+    run(tmp_path, cached(tmp_path))
     assert api_requests(sim) == []
+    for name in os.listdir(str(tmp_path / 'cache')):
+        content = (tmp_path / 'cache' / name).read_text()
+        assert DEMO_TOKEN not in content and 'another-token' not in content and DEMO_TOKEN not in name
 
 
 def test_cache_off_by_default(tmp_path, sim, fleet):

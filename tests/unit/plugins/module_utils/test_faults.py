@@ -23,7 +23,7 @@ import json
 import pytest
 
 from ansible_collections.flywp.cloud.plugins.module_utils import module as module_utils
-from ansible_collections.flywp.cloud.plugins.module_utils.api import RATE_LIMIT_FLOOR, RATE_LIMIT_RETRIES, FlyWPClient
+from ansible_collections.flywp.cloud.plugins.module_utils.client import RATE_LIMIT_FLOOR, RATE_LIMIT_RETRIES, FlyWPClient
 from ansible_collections.flywp.cloud.tests.unit.fake_clock import FakeClock
 from ansible_collections.flywp.cloud.tests.unit.fault_proxy import FaultProxy
 from ansible_collections.flywp.cloud.tests.unit.module_runner import run_module

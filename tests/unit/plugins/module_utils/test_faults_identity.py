@@ -16,7 +16,7 @@ import functools
 import pytest
 
 from ansible_collections.flywp.cloud.plugins.module_utils import module as module_utils
-from ansible_collections.flywp.cloud.plugins.module_utils.api import FlyWPClient
+from ansible_collections.flywp.cloud.plugins.module_utils.client import FlyWPClient
 from ansible_collections.flywp.cloud.tests.unit.fake_clock import FakeClock
 from ansible_collections.flywp.cloud.tests.unit.fault_proxy import FaultProxy
 from ansible_collections.flywp.cloud.tests.unit.module_runner import run_module
@@ -95,7 +95,7 @@ def test_a_cron_user_of_only_spaces_is_the_default_user(sim):
     assert counts(sim) == {'GET': 2, 'POST': 1}
     again = run_module('cron', dict(api(sim.api_url), **job))
     assert again['changed'] is False and again['cron']['user'] == 'fly'
-    assert counts(sim) == {'GET': 1}  # the crons alone: the server's name is remembered from the first run
+    assert counts(sim) == {'GET': 2}  # the remembered server confirmed by its id, then its crons: no listing
 
 
 def test_a_cron_list_without_users_is_read_as_the_default_user(sim):

@@ -21,7 +21,8 @@ import ssl
 import pytest
 
 from ansible_collections.flywp.cloud.plugins.module_utils import module as module_utils
-from ansible_collections.flywp.cloud.plugins.module_utils.api import FlyWPClient, secret_forms
+from ansible_collections.flywp.cloud.plugins.module_utils.client import FlyWPClient
+from ansible_collections.flywp.cloud.plugins.module_utils.redaction import secret_forms
 from ansible_collections.flywp.cloud.tests.unit.fake_clock import FakeClock
 from ansible_collections.flywp.cloud.tests.unit.fault_proxy import FaultProxy
 from ansible_collections.flywp.cloud.tests.unit.module_runner import run_module

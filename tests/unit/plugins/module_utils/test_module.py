@@ -143,31 +143,33 @@ def test_a_missing_site_id_says_so_once(sim, api):
     assert result['msg'].count('no FlyWP site with id 404') == 1
 
 
-# --- a name resolved once for the run ---
+# --- a name resolved once, confirmed by the API before each use ---
 
-def test_a_second_task_naming_the_server_sends_no_listing(sim, api):
+def test_a_second_task_naming_the_server_confirms_it_instead_of_listing(sim, api):
     server = sim.seed([{'name': 'web-1'}, {'name': 'web-2'}])[0]
     run_module('cron_info', dict(api, server='web-1'))
     run_module('cron', dict(api, server='web-1', **JOB))
     run_module('cron_info', dict(api, server=' web-1 '))
-    path = '/servers/%s/crons' % server['id']
-    assert requests_of(sim) == ['GET /servers', 'GET ' + path, 'GET ' + path, 'POST ' + path, 'GET ' + path]
+    path, confirm = '/servers/%s/crons' % server['id'], 'GET /servers/%s' % server['id']
+    assert requests_of(sim) == ['GET /servers', 'GET ' + path, confirm, 'GET ' + path, 'POST ' + path,
+                                confirm, 'GET ' + path]
 
 
-def test_a_remembered_server_that_is_gone_is_resolved_afresh_once(sim, api):
-    old = sim.seed([{'name': 'web-1'}])[0]
+def test_a_remembered_server_that_was_deleted_is_resolved_afresh(sim, api):
+    sim.seed([{'name': 'web-1'}])
     run_module('cron_info', dict(api, server='web-1'))
-    run_module('server', dict(api, name='web-1', state='absent'))
+    run_module('server', dict(api, name='web-1', state='absent'))  # forgets the name
     new = sim.seed([{'name': 'web-1'}])[0]
     sim.clear_requests()
     result = run_module('cron_info', dict(api, server='web-1'))
     assert result['crons'] == [] and not result.get('failed')
-    assert requests_of(sim) == ['GET /servers/%s/crons' % old['id'], 'GET /servers', 'GET /servers/%s/crons' % new['id']]
+    assert requests_of(sim) == ['GET /servers', 'GET /servers/%s/crons' % new['id']]
 
 
 # --- check mode on an empty account: what the playbook would do ---
 
-def test_check_mode_shows_what_a_new_server_and_what_goes_on_it_would_be(sim, api):
+def test_check_mode_shows_what_a_new_server_and_what_goes_on_it_would_be(sim, api, monkeypatch):
+    monkeypatch.setenv('FLYWP_CHECK_RUN', 'one-check-run')  # what the action plugin gives each module of a run
     runs = [
         ('server', {'name': 'web-1', 'provider': 'hetzner'}),
         ('site', {'server': 'web-1', 'domain': 'example.com'}),

@@ -12,7 +12,8 @@ import json
 
 import pytest
 
-from ansible_collections.flywp.cloud.plugins.module_utils.api import FlyWPAPIError, FlyWPClient, FlyWPError
+from ansible_collections.flywp.cloud.plugins.module_utils.client import FlyWPClient
+from ansible_collections.flywp.cloud.plugins.module_utils.errors import FlyWPAPIError, FlyWPError
 from ansible_collections.flywp.cloud.plugins.module_utils.resource import (
     FIRST_POLL, LONGEST_POLL, POLL_GROWTH, converge, find_by_id, find_by_key, read_current, wait_until_ready)
 from ansible_collections.flywp.cloud.plugins.module_utils.resource_types import BACKUP, CRON, SERVER, SITE, SSH_KEY

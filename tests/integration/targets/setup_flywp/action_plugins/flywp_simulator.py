@@ -9,7 +9,7 @@
       calls:                       # sent in this order; answers: their JSON bodies (None when empty)
         - {method: GET, path: /requests}
         - {method: DELETE, path: /requests}
-      forget_state: true           # then delete the collection's budget-*.json state files
+      forget_state: true           # then delete the collection's state-*.json state files
 
 ansible.builtin.uri and ansible.builtin.file are modules: each call starts a Python process
 that imports ansible's module_utils anew, about a second of CPU, and the targets read and
@@ -32,7 +32,7 @@ from ansible.plugins.action import ActionBase
 
 # The collection's own rule for where its state files go (ratelimit.py), as the modules apply
 # it in this same environment.
-from ansible_collections.flywp.cloud.plugins.module_utils.ratelimit import state_dir
+from ansible_collections.flywp.cloud.plugins.module_utils.state_file import state_dir
 
 TIMEOUT = 30
 # urllib, not ansible.module_utils.urls: every task runs in a process of its own, which
@@ -80,7 +80,7 @@ class ActionModule(ActionBase):
         directory = state_dir()
         if not directory:
             return []
-        paths = sorted(glob.glob(os.path.join(directory, 'budget-*.json')))
+        paths = sorted(glob.glob(os.path.join(directory, 'state-*.json')))
         for path in paths:
             try:
                 os.remove(path)

@@ -26,8 +26,9 @@ import pytest
 import yaml
 
 from ansible_collections.flywp.cloud.plugins.module_utils import endpoints
-from ansible_collections.flywp.cloud.plugins.module_utils.api import (
-    COLLECTION_VERSION, PER_PAGE, USER_AGENT, FlyWPAPIError, FlyWPClient, same_id)
+from ansible_collections.flywp.cloud.plugins.module_utils.answers import same_id
+from ansible_collections.flywp.cloud.plugins.module_utils.client import COLLECTION_VERSION, PER_PAGE, USER_AGENT, FlyWPClient
+from ansible_collections.flywp.cloud.plugins.module_utils.errors import FlyWPAPIError
 from ansible_collections.flywp.cloud.plugins.module_utils.endpoints import ASSUMED, DOC, Endpoint
 from ansible_collections.flywp.cloud.tests.unit.fake_clock import FakeClock
 
@@ -341,10 +342,12 @@ def test_404_or_405_on_an_assumed_endpoint_says_it_may_not_exist(sim, monkeypatc
     assert (error.method, error.status) == ('DELETE', status)
     assert str(error).startswith('The FlyWP API answered %d to DELETE %s: ' % (status, error.path))
     assert 'may not be available in your FlyWP API version' in str(error)
-    # The same answer on a documented endpoint is an ordinary error.
+    # On a documented endpoint, a 405 is an ordinary error; a route the API says it does not
+    # have is still that, never an object that is gone.
     monkeypatch.setitem(endpoints.ENDPOINTS, 'ssh_key.delete', Endpoint('DELETE', path, DOC))
     error = expect_error(DEMO_TOKEN, client_for(sim).call, 'ssh_key.delete', server_id=server_id, key_id=7)
-    assert error.status == status and 'may not be available' not in str(error)
+    assert error.status == status and error.missing is None
+    assert ('the API has no such route' in str(error)) is (status == 404)
 
 
 def test_404_on_a_documented_endpoint_passes_the_apis_message(sim):

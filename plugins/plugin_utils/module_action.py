@@ -1,0 +1,39 @@
+# -*- coding: utf-8 -*-
+# Copyright: flywp.cloud contributors
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+
+"""The action every flywp.cloud module runs through (plugins/action/<module>.py).
+
+It runs the module as Ansible runs any module, with one thing only the controller knows: the
+identity of the run (ansible-playbook, ansible, an AWX job), in the module's environment.
+A check run keeps what it would create under that identity (hints.CheckRunPredictions), so
+its later tasks can show what they would do on it, and no other run ever sees it.
+
+The identity is a hash of the run's own local temporary directory (DEFAULT_LOCAL_TMP), which
+Ansible makes once per run, with a random name, before it forks its workers.
+"""
+
+from __future__ import annotations
+
+import hashlib
+
+from ansible import constants as C
+from ansible.module_utils.common.text.converters import to_bytes
+from ansible.plugins.action.normal import ActionModule as NormalAction
+
+from ansible_collections.flywp.cloud.plugins.module_utils.hints import RUN_VARIABLE
+
+
+def run_identity():
+    return hashlib.sha256(to_bytes(C.DEFAULT_LOCAL_TMP)).hexdigest()[:24]
+
+
+class ModuleAction(NormalAction):
+    """ansible.builtin.normal, with RUN_VARIABLE in the module's environment."""
+
+    def run(self, tmp=None, task_vars=None):
+        environment = self._task.environment
+        environments = list(environment) if isinstance(environment, list) else [environment] if environment else []
+        if not any(isinstance(item, dict) and RUN_VARIABLE in item for item in environments):
+            self._task.environment = environments + [{RUN_VARIABLE: run_identity()}]
+        return super().run(tmp, task_vars)

@@ -1,0 +1,283 @@
+# -*- coding: utf-8 -*-
+# Copyright: flywp.cloud contributors
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+"""The shared rate-limit budget: pure logic on a fake clock, no sockets.
+
+Several RateLimitBudget objects on one state directory stand for several processes of one
+controller (the forks of a play). FakeAPI counts requests in windows as an API would, with
+windows that begin with the request they count first (Laravel's throttle) or on their own,
+aligned to the clock (many gateways).
+"""
+
+from __future__ import annotations
+
+import math
+
+import pytest
+
+from ansible_collections.flywp.cloud.plugins.module_utils.budget import (
+    CLOCK, POLL, REQUEST, STALE, BudgetExhausted, RateLimitBudget, Window, window_length)
+from ansible_collections.flywp.cloud.plugins.module_utils.state_file import SharedState
+from ansible_collections.flywp.cloud.tests.unit.fake_clock import FakeClock
+
+URL, TOKEN = 'https://app.flywp.com/api/v1', 'tok-Secret-31f0'
+
+
+@pytest.fixture
+def clock():
+    return FakeClock()
+
+
+@pytest.fixture
+def directory(tmp_path):
+    return str(tmp_path / 'state')
+
+
+def budget(directory, clock, timeout=300):
+    return RateLimitBudget(timeout, SharedState(URL, TOKEN, directory=directory), sleep=clock.sleep, clock=clock.time)
+
+
+def window_of(one):
+    return Window.load(one.state.read())
+
+
+def set_window(one, **values):
+    def change(document):
+        window = Window.load(document)
+        for name, value in values.items():
+            setattr(window, name, value)
+        window.save(document)
+    one.state.update(change)
+
+
+def answer(remaining, limit=60, **extra):
+    return dict({'X-RateLimit-Limit': str(limit), 'X-RateLimit-Remaining': str(remaining)}, **extra)
+
+
+def send(one, headers):
+    """One request: reserve, then read its answer's headers."""
+    one.pace('GET', '/servers')
+    one.observe(headers)
+
+
+# --- one budget for every process ---
+
+def test_processes_share_what_is_left(directory, clock):
+    first, second = budget(directory, clock), budget(directory, clock)
+    send(first, answer(1, limit=2))
+    second.pace('GET', '/servers')  # reserves the last one
+    first.pace('GET', '/servers')  # nothing left and no end known: this one is sent to learn it
+    with pytest.raises(BudgetExhausted):
+        # A third process does not send into the same wall: it waits for that answer, here
+        # longer than its budget allows.
+        budget(directory, clock, timeout=1).pace('GET', '/servers')
+    assert clock.sleeps and all(seconds <= POLL for seconds in clock.sleeps)
+
+
+def test_never_a_sleep_on_a_guess(directory, clock):
+    one = budget(directory, clock)
+    send(one, answer(0))  # the window is used up; nobody said when it ends
+    one.pace('GET', '/servers')
+    assert clock.sleeps == []
+
+
+def test_the_429_says_the_end_and_everyone_waits_for_it(directory, clock):
+    first, second = budget(directory, clock), budget(directory, clock)
+    start = clock.time()
+    send(first, answer(1, limit=2))
+    clock.advance(3.0)
+    send(second, answer(0, limit=2))
+    first.pace('GET', '/servers')  # the probe
+    assert first.delay_after_429(answer(0, limit=2, **{'Retry-After': '2'}), 1) == 2.0
+    second.pace('GET', '/servers')  # waits for the end the API said
+    assert clock.sleeps == [2.0] and clock.time() == start + 5.0
+
+
+def test_the_retry_after_date_and_the_reset_header_are_what_the_api_said(directory, clock):
+    one = budget(directory, clock)
+    end = clock.time() + 7
+    from email.utils import formatdate  # pylint: disable=import-outside-toplevel
+    assert one.delay_after_429({'Retry-After': formatdate(end, usegmt=True)}, 1) == pytest.approx(7, abs=1)
+    assert one.delay_after_429({'X-RateLimit-Reset': str(int(end))}, 1) == pytest.approx(7, abs=1)
+
+
+def test_a_lower_count_than_an_earlier_answer_is_a_new_window(directory, clock):
+    one = budget(directory, clock)
+    send(one, answer(30, limit=60))
+    clock.advance(1)
+    send(one, answer(55, limit=60))  # sent after the answer that said 30: a new window, 5 counted
+    window = window_of(one)
+    assert (window.counted, window.since, window.opened) == (5, clock.time(), None)
+
+
+def test_answers_out_of_order_are_not_a_new_window(directory, clock):
+    first, second = budget(directory, clock), budget(directory, clock)
+    send(first, answer(40, limit=60))
+    first.pace('GET', '/servers')
+    second.pace('GET', '/servers')
+    second.observe(answer(38, limit=60))  # the second's request arrived last but was answered first
+    first.observe(answer(39, limit=60))
+    assert window_of(first).counted == 22
+
+
+def test_requests_in_flight_count_before_their_answer_and_once_after(directory, clock):
+    first, second, third = budget(directory, clock), budget(directory, clock), budget(directory, clock)
+    send(first, answer(2, limit=3))  # 1 of 3
+    first.pace('GET', '/servers')
+    second.pace('GET', '/servers')  # 3 of 3 reserved, two answers still out
+    first.observe(answer(1, limit=3))  # the API has counted 2 so far: the count stays 3
+    third.pace('GET', '/servers')  # so this one is the probe of a full window
+    assert window_of(first).probe > clock.time() and clock.sleeps == []
+
+
+def test_in_a_fresh_state_every_request_sent_counts_in_the_first_window(directory, clock):
+    """Forks start together: the request the API counted first may have been reserved after
+    another of the same window."""
+    first, second, third = budget(directory, clock), budget(directory, clock), budget(directory, clock)
+    first.pace('GET', '/servers')
+    clock.advance(0.01)
+    send(second, answer(1, limit=2))  # reached the API first: it opened the window
+    third.pace('GET', '/servers')  # two of two are out: this one is the probe
+    assert window_of(third).probe > clock.time()
+
+
+def test_a_request_without_an_answer_frees_the_probe(directory, clock):
+    first, second = budget(directory, clock), budget(directory, clock)
+    send(first, answer(0, limit=1))
+    first.pace('GET', '/servers')  # the probe
+    first.unanswered()
+    second.pace('GET', '/servers')  # another may send it at once
+    assert clock.sleeps == []
+
+
+def test_the_message_quotes_the_apis_own_limit(directory, clock):
+    one = budget(directory, clock, timeout=1)
+    set_window(one, length=5.0)
+    send(one, answer(0, limit=10))  # the window is full, and ends 5 s after this answer
+    with pytest.raises(BudgetExhausted) as raised:
+        one.pace('GET', '/servers')
+    assert '10 requests per 5 s' in str(raised.value) and 'rate_limit_timeout (1 s' in str(raised.value)
+
+
+def test_a_stale_record_is_forgotten_but_what_was_learned_kept(directory, clock):
+    one = budget(directory, clock)
+    set_window(one, limit=60, counted=60, counted_at=clock.time(), length=5.0, begins=CLOCK,
+               end=clock.time() + STALE * 2, updated=clock.time())
+    clock.advance(STALE + 1)
+    one.pace('GET', '/servers')
+    window = window_of(one)
+    assert clock.sleeps == [] and (window.length, window.begins, window.counted, window.end) == (5.0, CLOCK, 0, None)
+
+
+@pytest.mark.parametrize('stored', [{'window': 'x'}, {'window': {'sent': 'x', 'limit': True, 'begins': 'never'}}])
+def test_a_record_of_the_wrong_shape_is_read_as_defaults(directory, clock, stored):
+    one = budget(directory, clock)
+    one.state.update(lambda document: document.update(stored))
+    send(one, answer(10))
+    window = window_of(one)
+    assert (window.limit, window.counted, window.sent, window.begins) == (60, 50, [clock.time()], REQUEST)
+
+
+@pytest.mark.parametrize('opened, at, retry_after, learned', [
+    ((0.0, 0.3), 30.0, 31, 60.0),  # counted at 0.2: the end 60.2 said as 61; 60 and 61 fit: the minute
+    ((0.0, 0.0), 3.0, 2, 5.0),     # an exact end
+    ((0.0, 0.01), 3.5, 7, 10.0),   # counted at 0.005: the end 10.005 said as 10.5
+    ((0.0, 0.4), 3.0, 3, 6.0),     # counted at 0.3: the end 5.3 said as 6; 5 and 6 fit: the longer is never early
+])
+def test_the_length_of_a_window_its_first_request_opened(opened, at, retry_after, learned):
+    assert window_length(at + retry_after, opened) == learned
+
+
+# --- the window learned, however the API begins its windows ---
+
+class FakeAPI:
+    """`limit` requests per `length` seconds. REQUEST: a window begins with the first request
+    after the last one ended, as Laravel's throttle does; CLOCK: windows begin on their own,
+    at `offset` + k * `length`. A 429 says Retry-After (seconds, rounded up) and
+    X-RateLimit-Reset (rounded up), as the simulator does; an answer takes `latency`."""
+
+    def __init__(self, clock, limit, length, begins=REQUEST, offset=0.0, latency=0.005):
+        self.clock, self.limit, self.length, self.begins, self.offset = clock, limit, length, begins, offset
+        self.latency = latency
+        self.start, self.count, self.refused, self.answered = None, 0, 0, 0
+
+    def hit(self):
+        self.clock.advance(self.latency / 2)
+        now = self.clock.time()
+        if self.begins == CLOCK:
+            start = self.offset + math.floor((now - self.offset) / self.length) * self.length
+            if start != self.start:
+                self.start, self.count = start, 0
+        elif self.start is None or now >= self.start + self.length:
+            self.start, self.count = now, 0
+        end = self.start + self.length
+        self.clock.advance(self.latency / 2)
+        if self.count >= self.limit:
+            self.refused += 1
+            return 429, answer(0, self.limit, **{'Retry-After': str(max(1, math.ceil(end - now))),
+                                                 'X-RateLimit-Reset': str(math.ceil(end))})
+        self.count += 1
+        self.answered += 1
+        return 200, answer(self.limit - self.count, self.limit)
+
+
+def run(processes, api, requests):
+    """`requests` requests, the processes taking turns, each waiting as its budget says."""
+    for number in range(requests):
+        one = processes[number % len(processes)]
+        attempt = 0
+        while True:
+            one.pace('GET', '/servers')
+            status, headers = api.hit()
+            if status != 429:
+                one.observe(headers)
+                break
+            attempt += 1
+            one.wait(max(one.delay_after_429(headers, attempt), 1.0), 'GET', '/servers', 'the rate limit')
+
+
+def floor_seconds(requests, limit, length):
+    return (requests - 1) // limit * length
+
+
+@pytest.mark.parametrize('begins, offset', [
+    (REQUEST, 0.0),
+    (CLOCK, 3.0),    # the first window began 3 s before the first request
+    (CLOCK, 0.2),
+    (CLOCK, 59.5),   # ... or just before its end
+])
+@pytest.mark.parametrize('limit, length, requests, processes', [
+    (60, 60.0, 140, 20),  # make bench's case A: 20 hosts x 7 requests, forks 20
+    (10, 5.0, 60, 1),     # case B: one host, a short window
+])
+def test_the_window_is_learned_within_one_429_a_window_and_the_floor(directory, clock, begins, offset, limit, length,
+                                                                      requests, processes):
+    start = clock.time()
+    api = FakeAPI(clock, limit, length, begins, offset=start - (offset % length) if begins == CLOCK else 0.0)
+    budgets = [budget(directory, clock, timeout=3600) for _ in range(processes)]
+    run(budgets, api, requests)
+    windows = math.ceil(requests / float(limit))
+    assert api.answered == requests
+    # One 429 in the first window, while nothing is learned, then none; when the API's windows
+    # begin on their own, the first guess may be wrong: its early end costs one more 429.
+    assert api.refused <= (1 if begins == REQUEST else 2) and api.refused < windows
+    assert clock.time() - start <= 1.05 * floor_seconds(requests, limit, length)
+
+
+def test_a_wrong_length_learned_earlier_costs_one_429_and_is_replaced(directory, clock):
+    """A length too short, kept from an earlier run: the request sent at the early end it places
+    is refused, once, and what the API said replaces it."""
+    api = FakeAPI(clock, 10, 5.0)
+    one = budget(directory, clock, timeout=3600)
+    set_window(one, length=4.0)
+    run([one], api, 60)
+    assert api.refused <= 2
+    assert window_of(one).length == 5.0
+
+
+def test_windows_aligned_to_the_clock_are_learned_as_such(directory, clock):
+    api = FakeAPI(clock, 10, 5.0, CLOCK, offset=clock.time() - 2.0)
+    one = budget(directory, clock, timeout=3600)
+    run([one], api, 60)
+    window = window_of(one)
+    assert (window.begins, window.length) == (CLOCK, 5.0)
