@@ -12,7 +12,10 @@ from __future__ import annotations
 
 import pytest
 
+from ansible_collections.flywp.cloud.plugins.module_utils.client import FlyWPClient
+from ansible_collections.flywp.cloud.plugins.module_utils.hints import ServerNames
 from ansible_collections.flywp.cloud.tests.unit.fake_clock import FakeClock
+from ansible_collections.flywp.cloud.tests.unit.fault_proxy import FaultProxy
 from ansible_collections.flywp.cloud.tests.unit.module_runner import run_module
 
 CLOCK = FakeClock()
@@ -203,3 +206,85 @@ def test_check_mode_with_the_null_id_of_a_new_server_says_to_name_it(sim, api):
     result = run_module('site', dict(api, server='', domain='example.com'), check_mode=True)
     assert result['failed'] is True and 'give its name' in result['msg'] and 'has no id yet' in result['msg']
     assert sim.requests() == []
+
+
+# --- what is remembered never sends a write to the wrong server ---
+
+def plant_hint(api, name, server_id):
+    """The name -> id an earlier task or run left in the state file."""
+    ServerNames(FlyWPClient(api['api_token'], url=api['api_url']).state).remember({name: server_id})
+
+
+def test_a_remembered_name_whose_server_was_renamed_is_resolved_afresh(sim, api):
+    """alpha and beta swapped names since an earlier run remembered alpha's id."""
+    alpha, beta = sim.seed([{'name': 'alpha'}, {'name': 'beta'}])
+    plant_hint(api, 'alpha', beta['id'])
+    result = run_module('cron', dict(api, server='alpha', **JOB))
+    assert result['changed'] is True
+    assert requests_of(sim) == ['GET /servers/%s' % beta['id'], 'GET /servers', 'GET /servers/%s/crons' % alpha['id'],
+                                'POST /servers/%s/crons' % alpha['id']]
+
+
+def test_a_remembered_server_being_deleted_never_takes_the_job_of_its_rebuild(sim, api):
+    """gamma was deleted and made again: the API lists the old one as deleting for a while."""
+    dying, rebuilt = sim.seed([{'name': 'gamma'}, {'name': 'gamma'}])
+
+    def deleting(payload):
+        for server in payload['data'] if isinstance(payload['data'], list) else [payload['data']]:
+            server['status'] = 'deleting' if server['id'] == dying['id'] else server['status']
+        return payload
+
+    with FaultProxy(sim.api_url) as proxy:
+        proxy.add('transform', count=5, methods=['GET'], path='/servers', change=deleting)
+        proxy.add('transform', count=5, methods=['GET'], path='/servers/%s' % dying['id'], change=deleting)
+        api = dict(api, api_url=proxy.url)
+        plant_hint(api, 'gamma', dying['id'])
+        result = run_module('cron', dict(api, server='gamma', **JOB))
+    assert result['changed'] is True
+    assert requests_of(sim) == ['GET /servers/%s' % dying['id'], 'GET /servers', 'GET /servers/%s/crons' % rebuilt['id'],
+                                'POST /servers/%s/crons' % rebuilt['id']]
+
+
+def test_the_server_module_forgets_the_name_it_deletes_and_records_the_id_it_creates(sim, api):
+    old = sim.seed([{'name': 'gamma'}])[0]
+    run_module('cron_info', dict(api, server='gamma'))
+    assert run_module('server', dict(api, name='gamma', state='absent'))['changed'] is True
+    new = run_module('server', dict(api, name='gamma', wait=False))['server']
+    sim.clear_requests()
+    run_module('cron', dict(api, server='gamma', **JOB))
+    assert new['id'] != old['id']
+    assert requests_of(sim) == ['GET /servers/%s' % new['id'], 'GET /servers/%s/crons' % new['id'],
+                                'POST /servers/%s/crons' % new['id']]
+
+
+def test_after_the_api_forgot_everything_a_remembered_name_writes_nothing(sim, api):
+    """The guide's playbook, then a reset: the server 'other' may now have the id 'example' had."""
+    example = run_module('server', dict(api, name='example', wait=False))['server']
+    assert run_module('site', dict(api, server='example', domain='example.com', wait=False))['changed'] is True
+    sim.reset()
+    sim.seed([{'name': 'other'}])
+    result = run_module('site', dict(api, server='example', domain='example.com', wait=False))
+    assert result['failed'] is True and "There is no FlyWP server named 'example'" in result['msg']
+    assert sim.objects('site') == [] and example['name'] == 'example'
+    assert [entry['method'] for entry in sim.requests()] == ['GET', 'GET']
+
+
+def test_a_check_runs_prediction_is_never_seen_by_a_later_run(sim, api, monkeypatch):
+    monkeypatch.setenv('FLYWP_CHECK_RUN', 'first-check-run')
+    assert run_module('server', dict(api, name='delta'), check_mode=True)['changed'] is True
+    assert not run_module('site', dict(api, server='delta', domain='example.com'), check_mode=True).get('failed')
+    monkeypatch.setenv('FLYWP_CHECK_RUN', 'second-check-run')
+    result = run_module('site', dict(api, server='delta', domain='example.com'), check_mode=True)
+    assert result['failed'] is True and "no FlyWP server named 'delta'" in result['msg']
+
+
+def test_a_missing_route_is_an_error_never_already_absent(sim, api):
+    server = sim.seed([{'name': 'web-1', 'sites': [{'domain': 'example.com'}]}])[0]
+    with FaultProxy(sim.api_url) as proxy:
+        proxy.add('replace', count=5, path='/servers/%s/sites' % server['id'], status=404,
+                  body=b'{"message": "The route api/v1/servers/%d/sites could not be found."}' % server['id'])
+        result = run_module('site', dict(api, api_url=proxy.url, server=str(server['id']), domain='example.com',
+                                         state='absent'))
+    assert result['failed'] is True and result['changed'] is False
+    assert 'GET /servers/%s/sites: the API has no such route' % server['id'] in result['msg']
+    assert 'docs/api-contract.md' in result['msg'] and len(sim.objects('site')) == 1
