@@ -80,6 +80,9 @@ notes:
     request was a write the API carried out, or may have (its answer was lost), the task
     reports C(changed) with the failure, and a write is never sent twice; the next run finds
     what was made.
+  - A task the FlyWP API failed also returns C(failure), a dictionary with the C(message), the
+    C(method), C(path) and C(status) of the request, the API's own C(api_message), and its
+    field C(errors) (of a C(422)).
 seealso:
   - ref: ansible_collections.flywp.cloud.docsite.troubleshooting
     description: Every error message of the collection and what to do about it
@@ -105,6 +108,10 @@ attributes:
     support: full
     membership:
       - flywp.cloud.all
+  action:
+    description: Runs through an action plugin of the collection, on the controller, which gives the module the
+      identity of its run; a check run keeps what it would create under it, for its later tasks only.
+    support: full
 """
 
     # Info modules: extends_documentation_fragment: [flywp.cloud.flywp, flywp.cloud.flywp.info]
@@ -123,4 +130,8 @@ attributes:
     support: full
     membership:
       - flywp.cloud.all
+  action:
+    description: Runs through an action plugin of the collection, on the controller, which gives the module the
+      identity of its run; a check run keeps what it would create under it, for its later tasks only.
+    support: full
 """

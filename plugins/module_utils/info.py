@@ -30,7 +30,7 @@ def run_info_module(rtype, parent=ACCOUNT, server_required=True):
     """
     spec = dict(id=dict(type='str'))
     for param in rtype.key:
-        spec[param] = dict(type='str')
+        spec[param] = dict(type='str', **({'choices': rtype.choices[param]} if param in rtype.choices else {}))
     if parent == SERVER_PARENT:
         spec['server'] = dict(type='str', required=server_required)
     elif parent == SITE_PARENT:

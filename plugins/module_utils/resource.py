@@ -34,6 +34,7 @@ class ResourceType:
     key_defaults  parameter -> the API's value for a key field it leaves out or blank
     fold_key  how a key value is compared once trimmed (str, or lower case for domains)
     key_checks  parameter -> validation.py function that refuses a bad value before any request
+    choices   parameter -> the values the API takes for it (the modules' argument specs use them)
     secrets   parameters sent on create but never compared, returned or shown
     unchecked parameters sent on create but not compared as given (the API may not echo them,
               or echo them reformatted); `derived` compares them instead
@@ -48,7 +49,7 @@ class ResourceType:
 
     def __init__(self, name, plural, label, id_arg, fields, key, secrets=(), unchecked=(), derived=None,
                  replace=NEVER, ready=(), gone=(), fold_key=str, key_defaults=None, key_checks=None,
-                 compare_as=None):
+                 compare_as=None, choices=None):
         self.name, self.plural, self.label, self.id_arg = name, plural, label, id_arg
         self.fields, self.key, self.secrets, self.unchecked = fields, key, secrets, unchecked
         self.derived = derived or {}
@@ -57,6 +58,7 @@ class ResourceType:
         self.key_defaults = key_defaults or {}
         self.key_checks = key_checks or {}
         self.compare_as = compare_as or {}
+        self.choices = choices or {}
 
     def endpoint(self, action):
         name = '%s.%s' % (self.name, action)

@@ -43,4 +43,5 @@ CRON = ResourceType(
 
 BACKUP = ResourceType(
     'backup', 'backups', 'backup', 'backup_id',
-    fields={'type': 'type'}, key=('type',), ready=('completed',), key_defaults={'type': 'full'})
+    fields={'type': 'type'}, key=('type',), ready=('completed',), key_defaults={'type': 'full'},
+    choices={'type': ['full', 'database', 'files']})

@@ -241,7 +241,7 @@ def main():
         argument_spec=dict(
             site=dict(type='str', required=True),
             server=dict(type='str'),
-            type=dict(type='str', choices=['full', 'database', 'files'], default='full'),
+            type=dict(type='str', choices=BACKUP.choices['type'], default='full'),
             max_age=dict(type='str'),
             **WAIT_ARGUMENT_SPEC
         ),

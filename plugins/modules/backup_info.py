@@ -34,6 +34,7 @@ options:
     description:
       - Only the backups of this type. A backup the API lists without a type is V(full).
     type: str
+    choices: [full, database, files]
   id:
     description:
       - Only the backup with this id (a string of digits).

@@ -123,7 +123,9 @@ EXAMPLES = r"""
 
 RETURN = r"""
 cron:
-  description: The job with O(command) and O(user), as the FlyWP API shows it; empty when it was removed or never there.
+  description:
+    - The job with O(command) and O(user), as the FlyWP API shows it.
+    - With O(state=absent), the job that was removed (in check mode, that would be); empty when there was none.
   returned: success, when O(command) is given
   type: dict
   sample: {"id": 4, "command": "php /var/www/example.com/wp-cron.php", "frequency": "*/5 * * * *", "user": "fly",

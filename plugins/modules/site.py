@@ -102,8 +102,9 @@ extends_documentation_fragment:
   - flywp.cloud.flywp
   - flywp.cloud.flywp.state
 notes:
-  - In check mode a site on a server that does not exist yet (one the same check run
-    would create) fails the task, as the server cannot be found.
+  - In check mode, a site on a server that an earlier task of the same check run would
+    create is shown as it would be created (with an C(id) of V(null)), with a warning; a
+    server that nothing in the run would create fails the task, as without check mode.
 seealso:
   - module: flywp.cloud.site_info
   - module: flywp.cloud.server

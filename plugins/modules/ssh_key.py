@@ -112,7 +112,9 @@ EXAMPLES = r"""
 
 RETURN = r"""
 ssh_key:
-  description: The key with O(name), as the FlyWP API shows it; empty when it was removed or never there.
+  description:
+    - The key with O(name), as the FlyWP API shows it.
+    - With O(state=absent), the key that was removed (in check mode, that would be); empty when there was none.
   returned: success, when O(name) is given
   type: dict
   sample: {"id": 7, "name": "deploy", "fingerprint": "SHA256:Dz2Q4wAfGc+MWtSLLkHbpjYJZ5y8qV+8cBXmnLJ/5Yw", "created_at": "2026-11-27T10:00:00Z"}

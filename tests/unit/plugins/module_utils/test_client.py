@@ -679,3 +679,16 @@ def test_a_missing_token_is_one_sentence_for_every_module(sim):
         result = run_module(name, dict(args, api_url=sim.api_url))
         assert result['msg'] == 'No FlyWP API token: set the api_token option or the FLYWP_API_TOKEN environment variable.'
     assert sim.requests() == []
+
+
+# --- credentials written into api_url ---
+
+@pytest.mark.parametrize('userinfo', ['proxy-user:Pr0xy%2FSecret', 'proxy-user:Pr0xy-Secret'])
+def test_credentials_in_the_url_are_never_shown(userinfo):
+    """An unreachable URL with a user and password: the error names the URL without them."""
+    url = 'http://%s@127.0.0.1:9/api/v1' % userinfo
+    error = expect_error(DEMO_TOKEN, client_for(url, timeout=1).list, 'server.list')
+    shown = str(error) + repr(error.to_dict())
+    assert 'Could not reach the FlyWP API' in shown and '********@127.0.0.1:9' in shown
+    assert 'Pr0xy' not in shown and 'proxy-user' not in shown
+

@@ -10,7 +10,10 @@ simulator's log.
 
 from __future__ import annotations
 
+import json
+
 import pytest
+from ansible.module_utils.common.parameters import PASS_VARS
 
 from ansible_collections.flywp.cloud.plugins.module_utils.client import FlyWPClient
 from ansible_collections.flywp.cloud.plugins.module_utils.hints import ServerNames
@@ -288,3 +291,14 @@ def test_a_missing_route_is_an_error_never_already_absent(sim, api):
     assert result['failed'] is True and result['changed'] is False
     assert 'GET /servers/%s/sites: the API has no such route' % server['id'] in result['msg']
     assert 'docs/api-contract.md' in result['msg'] and len(sim.objects('site')) == 1
+
+
+def test_credentials_in_the_api_url_are_masked_in_the_options_and_messages(sim, api):
+    url = sim.api_url.replace('http://', 'http://proxy-user:Pr0xy-Secret@')
+    args = {'api_url': url, 'api_token': 'wrong-token'}
+    if 'inject_invocation' in PASS_VARS:  # ansible-core 2.19 and later: the options are shown only when asked
+        args['_ansible_inject_invocation'] = True
+    result = run_module('server_info', args)
+    assert result['failed'] is True and 'the API token was not accepted' in result['msg']
+    assert 'proxy-user' not in json.dumps(result) and 'Pr0xy-Secret' not in json.dumps(result)
+    assert result['invocation']['module_args']['api_url'].startswith('http://********')

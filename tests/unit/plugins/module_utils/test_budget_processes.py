@@ -1,0 +1,67 @@
+# -*- coding: utf-8 -*-
+# Copyright: flywp.cloud contributors
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+"""The shared budget across real OS processes, as the forks of a play use it.
+
+Twenty processes start together on one state directory and send their requests to the
+simulator (real time, a short window, so the whole test takes a few seconds). The
+simulator's request log must show what a shared budget promises: every request answered,
+no reservation lost (a lost one lets the processes overrun a window together, which shows
+as a burst of 429 answers), and at most one 429 a window (the probe sent to learn where a
+window ends).
+"""
+
+from __future__ import annotations
+
+import math
+import os
+import subprocess
+import sys
+import time
+
+import pytest
+
+from ansible_collections.flywp.cloud.simulator import Simulator
+from ansible_collections.flywp.cloud.tests.unit.conftest import COLLECTIONS_DIR
+
+PROCESSES, EACH, LIMIT, WINDOW = 20, 3, 20, 1.0
+
+CHILD = r'''
+import os, sys, time
+from ansible_collections.flywp.cloud.plugins.module_utils.client import FlyWPClient
+url, token, server_id, count, go = sys.argv[1:]
+open(go + '.%d' % os.getpid(), 'w').close()  # ready
+while not os.path.exists(go):
+    time.sleep(0.002)
+client = FlyWPClient(token, url=url, rate_limit_timeout=60)
+for _ in range(int(count)):
+    client.call('server.get', server_id=server_id)
+'''
+
+
+@pytest.mark.parametrize('begins', ['first-request', 'clock'])
+def test_twenty_processes_share_one_budget(tmp_path, begins):
+    with Simulator(rate_limit=LIMIT, rate_window=WINDOW) as sim:
+        if begins == 'clock':
+            sim.configure(rate_window_start='clock')
+        server = sim.seed([{'name': 'web-1'}])[0]
+        sim.clear_requests()
+        go = str(tmp_path / 'go')
+        env = dict(os.environ, FLYWP_STATE_DIR=str(tmp_path / 'state'), PYTHONPATH=COLLECTIONS_DIR)
+        children = [subprocess.Popen([sys.executable, '-c', CHILD, sim.api_url, sim.token, str(server['id']), str(EACH), go],
+                                     env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+                    for _ in range(PROCESSES)]
+        deadline = time.monotonic() + 120
+        while len([name for name in os.listdir(str(tmp_path)) if name.startswith('go.')]) < PROCESSES:
+            assert time.monotonic() < deadline and all(child.poll() is None for child in children)
+            time.sleep(0.05)
+        open(go, 'w').close()  # every child is ready and waits for this: they start together
+        outputs = [child.communicate(timeout=120)[0].decode() for child in children]
+        log = sim.requests()
+    assert [child.returncode for child in children] == [0] * PROCESSES, outputs
+    answered = [entry for entry in log if entry['status'] == 200]
+    refused = [entry for entry in log if entry['status'] == 429]
+    assert len(answered) == PROCESSES * EACH
+    assert len(log) == len(answered) + len(refused)  # nothing else: no failure, no dropped request
+    windows = math.ceil(PROCESSES * EACH / float(LIMIT))
+    assert len(refused) <= windows, [(entry['time'], entry['status']) for entry in log]
