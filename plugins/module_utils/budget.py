@@ -290,10 +290,14 @@ class RateLimitBudget:
             return 0.0
         return math.ceil((count - remaining) / float(window.limit)) * float(window.length or CONTRACT_WINDOW)
 
+    def rate(self):
+        """(requests, seconds): the API's limit as known so far, the contract's 60 a minute until then."""
+        window = Window.load(self.state.read())
+        return window.limit or 60, window.length or CONTRACT_WINDOW
+
     def limit_text(self):
         """The API's own limit, for messages: '60 requests a minute' or '10 requests per 5 s'."""
-        window = Window.load(self.state.read())
-        limit, length = window.limit or 60, window.length or CONTRACT_WINDOW
+        limit, length = self.rate()
         if length == 60:
             return '%d requests a minute per token' % limit
         return '%d requests per %g s per token' % (limit, length)

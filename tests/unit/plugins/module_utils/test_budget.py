@@ -281,3 +281,10 @@ def test_windows_aligned_to_the_clock_are_learned_as_such(directory, clock):
     run([one], api, 60)
     window = window_of(one)
     assert (window.begins, window.length) == (CLOCK, 5.0)
+
+
+def test_the_rate_is_the_contracts_until_the_api_says_its_own(directory, clock):
+    one = budget(directory, clock)
+    assert one.rate() == (60, 60.0)
+    set_window(one, limit=10, length=5.0)
+    assert one.rate() == (10, 5.0)
