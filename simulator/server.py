@@ -72,7 +72,8 @@ def _answer(state, request):
     # Like Laravel's throttle: the budget is per token, per client address without a valid one.
     budget_key = f'token:{token}' if permissions is not None else f'address:{request.client}'
     now = state.clock()
-    decision = state.limiter.hit(budget_key, config['rate_limit'], config['rate_window'], now)
+    decision = state.limiter.hit(budget_key, config['rate_limit'], config['rate_window'], now,
+                                 aligned=config['rate_window_start'] == 'clock')
     try:
         if not decision.allowed:
             raise ApiError(429, 'Too Many Attempts.')

@@ -279,6 +279,36 @@ def _rate_limit_header_mode(sim, clock, retry_after, reset):
         assert int(refused.headers['x-ratelimit-reset']) == clock.time() + 30
 
 
+def test_clock_aligned_windows_start_on_their_own():
+    clock = FakeClock(start=1800000000.0 + 45)  # 45 s into a minute of unix time
+    with Simulator(delays=NO_DELAYS, clock=clock.time, rate_limit=2, rate_window=60, rate_window_start='clock') as sim:
+        _clock_aligned_windows(sim, clock)
+
+
+def _clock_aligned_windows(sim, clock):
+    assert [api(sim, 'GET', '/servers').headers['x-ratelimit-remaining'] for attempt in range(2)] == ['1', '0']
+    refused = api(sim, 'GET', '/servers')
+    assert refused.status == 429
+    assert (refused.headers['retry-after'], refused.headers['x-ratelimit-reset']) == ('15', '1800000060')
+    clock.advance(15)  # the next minute: a new window, though the first request was only 15 s ago
+    assert api(sim, 'GET', '/servers').headers['x-ratelimit-remaining'] == '1'
+    clock.advance(59.5)  # still that minute
+    assert api(sim, 'GET', '/servers').headers['x-ratelimit-remaining'] == '0'
+    refused = api(sim, 'GET', '/servers')
+    assert (refused.status, refused.headers['retry-after'], refused.headers['x-ratelimit-reset']) == (429, '1', '1800000120')
+    sim.configure(rate_limit_headers='http-date')
+    moment = email.utils.parsedate_to_datetime(api(sim, 'GET', '/servers').headers['retry-after']).timestamp()
+    assert moment == 1800000120
+
+
+def test_window_start_mode_is_configurable(sim):
+    assert sim.config['rate_window_start'] == 'first-request'
+    assert control(sim, 'PATCH', '/config', {'rate_window_start': 'clock'}).json['rate_window_start'] == 'clock'
+    assert control(sim, 'PATCH', '/config', {'rate_window_start': 'gateway'}).status == 400
+    sim.reset()
+    assert sim.config['rate_window_start'] == 'first-request'
+
+
 # Faults.
 
 def test_fault_status_answers_html_without_processing(sim):
@@ -600,7 +630,8 @@ def test_refuses_a_non_loopback_host():
 def test_command_line_runs_and_stops_on_sigterm(tmp_path):
     root = os.path.dirname(os.path.dirname(os.path.abspath(sys.modules[Simulator.__module__].__file__)))
     url_file = tmp_path / 'url'
-    command = [sys.executable, '-m', 'simulator', '--port', '0', '--url-file', str(url_file), '--rate-limit', '7']
+    command = [sys.executable, '-m', 'simulator', '--port', '0', '--url-file', str(url_file), '--rate-limit', '7',
+               '--rate-window-start', 'clock']
     with subprocess.Popen(command, cwd=root, stdout=subprocess.PIPE, text=True) as process:
         try:
             first_line = process.stdout.readline().strip()
@@ -611,6 +642,9 @@ def test_command_line_runs_and_stops_on_sigterm(tmp_path):
             connection.request('GET', '/api/v1/servers', headers={'Authorization': 'Bearer flywp-demo-token'})
             response = connection.getresponse()
             assert response.status == 200 and response.getheader('X-RateLimit-Limit') == '7'
+            response.read()
+            connection.request('GET', '/_simulator/config')
+            assert json.loads(connection.getresponse().read())['rate_window_start'] == 'clock'
             connection.close()
         finally:
             process.send_signal(signal.SIGTERM)
