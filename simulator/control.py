@@ -59,14 +59,12 @@ def clear_faults(state, _body_data):
 
 
 def seed(state, body):
-    with state.lock:
-        return {'servers': state.store.seed(body.get('servers', []))}
+    return {'servers': state.seed(body.get('servers', []), body.get('account'))}
 
 
 def add_token(state, body):
-    permissions = body.get('permissions', list(PERMISSIONS))
-    state.add_token(body.get('token'), permissions)
-    return {'token': body.get('token'), 'permissions': sorted(permissions)}
+    grant = state.add_token(body.get('token'), body.get('permissions', list(PERMISSIONS)), body.get('account'))
+    return {'token': body.get('token'), 'permissions': sorted(grant.permissions), 'account': grant.account}
 
 
 CONTROL_ROUTES = {

@@ -548,6 +548,78 @@ def test_server_delete_cascades(sim):
     assert api(sim, 'GET', '/servers/2/sites/1').status == 404
 
 
+# Accounts.
+
+def test_a_token_sees_and_makes_only_its_accounts_objects(sim):
+    assert control(sim, 'POST', '/tokens', {'token': 'theirs', 'account': 'acme'}).json == {
+        'token': 'theirs', 'permissions': ['create', 'delete', 'read', 'update'], 'account': 'acme'}
+    mine = sim.seed(servers=[{'name': 'mine', 'sites': [{'domain': 'mine.example.com', 'backups': [{}]}],
+                              'ssh_keys': [{'name': 'k'}], 'crons': [{'command': 'true'}]}])[0]
+    theirs = control(sim, 'POST', '/seed', {'account': 'acme', 'servers': [{'name': 'theirs'}]}).json['servers'][0]
+    assert theirs['id'] == mine['id'] + 1  # one id sequence for every account, as in one database
+    assert [server['name'] for server in api(sim, 'GET', '/servers').data] == ['mine']
+    assert [server['name'] for server in api(sim, 'GET', '/servers', token='theirs').data] == ['theirs']
+    server_id, site_id = mine['id'], mine['sites'][0]['id']
+    key_id, cron_id = mine['ssh_keys'][0]['id'], mine['crons'][0]['id']
+    for method, path, body in [
+            ('GET', f'/servers/{server_id}', None), ('DELETE', f'/servers/{server_id}', None),
+            ('GET', f'/servers/{server_id}/sites', None), ('POST', f'/servers/{server_id}/sites', {'domain': 'x.example.com'}),
+            ('GET', f'/servers/{server_id}/sites/{site_id}', None), ('DELETE', f'/servers/{server_id}/sites/{site_id}', None),
+            ('GET', f'/servers/{server_id}/databases', None), ('GET', f'/servers/{server_id}/ssh-keys', None),
+            ('DELETE', f'/servers/{server_id}/ssh-keys/{key_id}', None), ('GET', f'/servers/{server_id}/crons', None),
+            ('DELETE', f'/servers/{server_id}/crons/{cron_id}', None)]:
+        reply = api(sim, method, path, body, token='theirs')
+        assert reply.json == {'message': f'No query results for model [App\\Models\\Server] {server_id}'}, (method, path)
+    for method in ('GET', 'POST'):
+        reply = api(sim, method, f'/sites/{site_id}/backups', {} if method == 'POST' else None, token='theirs')
+        assert reply.json == {'message': f'No query results for model [App\\Models\\Site] {site_id}'}
+    assert [len(sim.objects(kind)) for kind in ('server', 'site', 'database', 'ssh_key', 'cron', 'backup')] == [1, 1, 1, 1, 1, 1]
+    _made_in_the_tokens_account(sim, theirs['id'])
+
+
+def _made_in_the_tokens_account(sim, server_id):
+    made = api(sim, 'POST', '/servers', {'name': 'made'}, token='theirs').data
+    site = api(sim, 'POST', f'/servers/{server_id}/sites', {'domain': 'acme.example.com'}, token='theirs').data
+    assert api(sim, 'POST', f'/sites/{site["id"]}/backups', {}, token='theirs').status == 201
+    assert api(sim, 'POST', f'/servers/{server_id}/crons', {'command': 'true', 'frequency': '@daily'}, token='theirs').status == 201
+    assert [server['name'] for server in sim.objects('server', account='acme')] == ['theirs', 'made']
+    assert [server['name'] for server in sim.objects('server')] == ['mine']
+    assert [len(sim.objects(kind, account='acme')) for kind in ('site', 'database', 'cron', 'backup')] == [1, 1, 1, 1]
+    assert api(sim, 'GET', f'/servers/{made["id"]}').status == 404
+    assert api(sim, 'GET', f'/servers/{made["id"]}', token='theirs').data['name'] == 'made'
+
+
+def test_the_request_log_names_the_tokens_account(sim):
+    sim.add_token('theirs', ['read'], account='acme')
+    api(sim, 'GET', '/servers')
+    api(sim, 'GET', '/servers', token='theirs')
+    api(sim, 'POST', '/servers', {'name': 'no'}, token='theirs')
+    api(sim, 'GET', '/servers', token=None)
+    sim.queue_fault(status=503)
+    api(sim, 'GET', '/servers', token='theirs')
+    assert [(entry['status'], entry['account']) for entry in sim.requests()] == [
+        (200, 'default'), (200, 'acme'), (403, 'acme'), (401, None), (503, 'acme')]
+
+
+def test_two_tokens_of_one_account_have_a_budget_each(sim):
+    sim.configure(rate_limit=1)
+    sim.add_token('first', account='acme')
+    sim.add_token('second', account='acme')
+    assert [api(sim, 'GET', '/servers', token=token).status for token in ('first', 'first', 'second')] == [200, 429, 200]
+
+
+def test_accounts_are_checked_and_forgotten_on_reset(sim):
+    assert control(sim, 'POST', '/tokens', {'token': 'theirs', 'account': ''}).status == 400
+    assert control(sim, 'POST', '/seed', {'account': 5, 'servers': [{'name': 'web'}]}).status == 400
+    with pytest.raises(ValueError):
+        sim.objects('planet')
+    sim.add_token('theirs', account='acme')
+    sim.seed(servers=[{'name': 'web'}], account='acme')
+    sim.reset()
+    assert api(sim, 'GET', '/servers', token='theirs').status == 401
+    assert sim.objects('server', account='acme') == []
+
+
 # Persistence, control API, request log.
 
 def test_state_file_survives_a_restart(tmp_path):
@@ -568,6 +640,26 @@ def test_state_file_survives_a_restart(tmp_path):
         control(second, 'POST', '/reset')
     with Simulator(state_file=str(state_file)) as third:
         assert api(third, 'GET', '/servers').data == []
+
+
+def test_state_file_keeps_each_objects_account(tmp_path):
+    state_file = tmp_path / 'state.sqlite'
+    with Simulator(state_file=str(state_file), delays=NO_DELAYS, tokens={'theirs': ['read', 'create']}) as first:
+        first.seed(servers=[{'name': 'acme-web', 'sites': [{'domain': 'acme.example.com'}]}], account='acme')
+        api(first, 'POST', '/servers', {'name': 'default-web'}, token='theirs')
+    with sqlite3.connect(state_file) as db:  # the default account's server as a state file from before accounts has it
+        rows = [(kind, object_id, json.loads(data)) for kind, object_id, data in db.execute('SELECT kind, id, data FROM objects')]
+        defaults = [(kind, object_id, record) for kind, object_id, record in rows if record['account'] == 'default']
+        assert [record['name'] for kind, object_id, record in defaults] == ['default-web']
+        for kind, object_id, record in defaults:
+            del record['account']
+            db.execute('UPDATE objects SET data = ? WHERE kind = ? AND id = ?', (json.dumps(record), kind, object_id))
+    with Simulator(state_file=str(state_file), delays=NO_DELAYS) as second:
+        second.add_token('acme-token', account='acme')
+        assert [server['name'] for server in api(second, 'GET', '/servers').data] == ['default-web']
+        assert [server['name'] for server in api(second, 'GET', '/servers', token='acme-token').data] == ['acme-web']
+        assert [site['domain'] for site in second.objects('site', account='acme')] == ['acme.example.com']
+        assert second.objects('site') == []
 
 
 def test_control_api_reset_log_config_tokens(sim):
@@ -617,7 +709,7 @@ def test_request_log_never_holds_the_token_or_secrets(sim):
     dumped = json.dumps(sim.requests())
     assert sim.token not in dumped and 'do-not-log-me' not in dumped
     assert [entry['status'] for entry in sim.requests()] == [201, 422]
-    assert set(sim.requests()[0]) == {'method', 'path', 'query', 'status', 'time'}
+    assert set(sim.requests()[0]) == {'method', 'path', 'query', 'status', 'time', 'account'}
 
 
 def test_refuses_a_non_loopback_host():
