@@ -60,7 +60,8 @@ class SimulatorState:
         self.request_log = []
 
     def reset(self):
-        """Forget objects, log, budgets and faults; config and tokens back to their start-up values."""
+        """Forget objects, log, budgets and faults; config and tokens back to their start-up values.
+        The next ids stay: an id is never given twice."""
         with self.lock:
             self.store.clear()
             self.request_log.clear()

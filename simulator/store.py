@@ -281,8 +281,8 @@ class Store:
                                 timeline(steps, 'failed' if failed else 'completed'))
 
     def clear(self):
+        """Forget every object, but not the next ids: as in the real API, an id is never given twice."""
         self._objects = {kind: {} for kind in KINDS}
-        self._next_ids = {kind: 1 for kind in KINDS}
         self._saved.clear()
         self._deleted.clear()
         if self._file:

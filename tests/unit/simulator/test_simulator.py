@@ -640,6 +640,23 @@ def test_state_file_survives_a_restart(tmp_path):
         control(second, 'POST', '/reset')
     with Simulator(state_file=str(state_file)) as third:
         assert api(third, 'GET', '/servers').data == []
+        assert api(third, 'POST', '/servers', {'name': 'after-reset'}).data['id'] == 4
+
+
+def test_ids_are_never_given_twice(sim):
+    first = sim.seed(servers=[{'name': 'web', 'sites': [{'domain': 'example.com', 'backups': [{}]}],
+                               'ssh_keys': [{'name': 'k'}], 'crons': [{'command': 'true'}]}])[0]
+    assert api(sim, 'DELETE', f'/servers/{first["id"]}').status == 200
+    assert api(sim, 'POST', '/servers', {'name': 'web'}).data['id'] == first['id'] + 1
+    sim.reset()
+    again = sim.seed(servers=[{'name': 'web', 'sites': [{'domain': 'example.com', 'backups': [{}]}],
+                               'ssh_keys': [{'name': 'k'}], 'crons': [{'command': 'true'}]}])[0]
+    assert again['id'] == first['id'] + 2
+    assert again['sites'][0]['id'] == first['sites'][0]['id'] + 1
+    assert again['sites'][0]['backups'][0]['id'] == first['sites'][0]['backups'][0]['id'] + 1
+    assert again['ssh_keys'][0]['id'] == first['ssh_keys'][0]['id'] + 1
+    assert again['crons'][0]['id'] == first['crons'][0]['id'] + 1
+    assert sim.objects('database')[0]['id'] == 2
 
 
 def test_state_file_keeps_each_objects_account(tmp_path):
