@@ -148,6 +148,15 @@ class Simulator:
         with self.state.lock:
             self.state.faults.add(count=count, status=status, drop=drop, delay=delay, methods=methods)
 
+    def update_object(self, kind, object_id, **fields):
+        """Change fields of an object as a person in the FlyWP dashboard would (rename a server, set a
+        status); a status given stays as given. Return its public view."""
+        return self.state.update_object(kind, object_id, fields)
+
+    def delete_object(self, kind, object_id):
+        """Remove an object as a person in the FlyWP dashboard would, at once, with what it holds."""
+        self.state.delete_object(kind, object_id)
+
     def objects(self, kind, account=None):
         """The public views of every object of a kind ('server', 'site', 'database', 'ssh_key', 'cron', 'backup')
         in an account (the default one for None)."""

@@ -64,7 +64,7 @@ def show_server(ctx, server_id):
 
 
 def delete_server(ctx, server_id):
-    ctx.store.delete_server(find(ctx, 'server', server_id)['id'])
+    ctx.store.delete('server', find(ctx, 'server', server_id)['id'])
     return Deleted('Server')
 
 

@@ -101,6 +101,17 @@ class SimulatorState:
         with self.lock:
             return self.store.seed(servers, account)
 
+    def update_object(self, kind, object_id, changes):
+        """Change fields of an object of any account, as a person in the dashboard would; return its public view.
+        UnknownObject (a LookupError) without such an object, ChangeError (a ValueError) for a field it cannot change."""
+        with self.lock:
+            return self.store.view(kind, self.store.update(kind, object_id, changes))
+
+    def delete_object(self, kind, object_id):
+        """Remove an object of any account at once with what it holds, as a person in the dashboard would."""
+        with self.lock:
+            self.store.delete(kind, self.store.dashboard_record(kind, object_id)['id'])
+
     def objects(self, kind, account=None):
         """The public views of every object of a kind in an account (the default one for None)."""
         if kind not in KINDS:

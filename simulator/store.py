@@ -38,6 +38,17 @@ STATUSES = {
     'backup': ('pending', 'running', 'completed', 'failed'),
 }
 
+# What a person can change in the FlyWP dashboard, of each kind the control API lets a test
+# change (Store.update): the other public fields are ids and dates, or follow the status (a
+# backup's size_bytes and completed_at).
+DASHBOARD_FIELDS = {
+    'server': ('name', 'status', 'provider', 'region', 'size', 'os', 'ip_address', 'php_versions'),
+    'site': ('domain', 'status', 'web_server', 'php_version', 'title'),
+    'backup': ('type', 'status'),
+    'ssh_key': ('name', 'fingerprint'),
+    'cron': ('command', 'frequency', 'user'),
+}
+
 PHP_VERSIONS = ('8.1', '8.2', '8.3')
 # Documentation address blocks (RFC 5737): never a real machine.
 IP_BLOCKS = ('203.0.113', '198.51.100', '192.0.2')
@@ -50,6 +61,14 @@ CRON_DEFAULTS = {'user': 'fly'}
 
 class SeedError(ValueError):
     """A seed description the store cannot make objects from."""
+
+
+class ChangeError(ValueError):
+    """A change of an object's fields that the dashboard does not allow."""
+
+
+class UnknownObject(LookupError):
+    """No object of that kind and id (or no such kind)."""
 
 
 def iso8601(timestamp):
@@ -252,19 +271,51 @@ class Store:
                 site['_delete_at'] = self.now() + delay
                 self._changed('site', site)
 
-    def delete_server(self, server_id):
-        """Remove a server with its sites, databases, SSH keys, cron jobs and backups."""
-        with self._writing():
-            for site in self.select('site', server_id=server_id):
-                self._remove_site(site['id'])
-            for kind in ('database', 'ssh_key', 'cron'):
-                for record in self.select(kind, server_id=server_id):
-                    self._remove(kind, record['id'])
-            self._remove('server', server_id)
-
     def delete(self, kind, object_id):
+        """Remove an object now with what it holds: a server its sites, databases, SSH keys,
+        cron jobs and backups; a site its database and backups."""
         with self._writing():
-            self._remove(kind, object_id)
+            if kind == 'server':
+                for site in self.select('site', server_id=object_id):
+                    self._remove_site(site['id'])
+                for held in ('database', 'ssh_key', 'cron'):
+                    for record in self.select(held, server_id=object_id):
+                        self._remove(held, record['id'])
+                self._remove('server', object_id)
+            elif kind == 'site':
+                self._remove_site(object_id)
+            else:
+                self._remove(kind, object_id)
+
+    def dashboard_record(self, kind, object_id):
+        """The record of a kind DASHBOARD_FIELDS names, in any account; UnknownObject if there is none."""
+        if kind not in DASHBOARD_FIELDS:
+            raise UnknownObject(f'unknown kind {kind!r}; known: {", ".join(DASHBOARD_FIELDS)}')
+        record = self.get(kind, object_id)
+        if record is None:
+            raise UnknownObject(f'there is no {kind} with id {object_id}')
+        return record
+
+    def update(self, kind, object_id, changes):
+        """Change fields of an object as in the dashboard; a status given stays as given. Return the record."""
+        record = self.dashboard_record(kind, object_id)
+        for name, value in changes.items():
+            if name not in DASHBOARD_FIELDS[kind]:
+                known = 'is not a field' if name not in PUBLIC_FIELDS[kind] else 'cannot be changed'
+                raise ChangeError(f'{kind} {name!r} {known}; changeable: {", ".join(DASHBOARD_FIELDS[kind])}')
+            if name == 'status' and value not in STATUSES[kind]:
+                raise ChangeError(f'{kind} status must be one of {", ".join(STATUSES[kind])}, not {value!r}')
+            if kind == 'backup' and name == 'type' and value not in BACKUP_BASE_SIZES:
+                raise ChangeError(f'backup type must be one of {", ".join(BACKUP_BASE_SIZES)}, not {value!r}')
+        with self._writing():
+            for name, value in changes.items():
+                if name == 'status':
+                    # in that status from now on, whatever its own timeline would have said
+                    record['_timeline'] = [[value, self.now() - record['_created']]]
+                else:
+                    record[name] = value
+            self._changed(kind, record)
+        return record
 
     def create_ssh_key(self, server, name, fingerprint):
         with self._writing():

@@ -620,6 +620,91 @@ def test_accounts_are_checked_and_forgotten_on_reset(sim):
     assert sim.objects('server', account='acme') == []
 
 
+# The dashboard's changes.
+
+def test_the_dashboard_changes_an_objects_fields():
+    clock = FakeClock()
+    with Simulator(delays=dict(NO_DELAYS, server_creating=10, server_provisioning=10), clock=clock.time) as sim:
+        _dashboard_changes(sim, clock)
+
+
+def _dashboard_changes(sim, clock):
+    server_id = api(sim, 'POST', '/servers', {'name': 'web'}).data['id']
+    renamed = control(sim, 'PATCH', f'/objects/server/{server_id}', {'name': 'web-renamed', 'status': 'failed'})
+    assert renamed.status == 200 and renamed.json == api(sim, 'GET', f'/servers/{server_id}').data
+    assert (renamed.json['name'], renamed.json['status'], renamed.json['id']) == ('web-renamed', 'failed', server_id)
+    clock.advance(30)  # past its own creating and provisioning: the status stays as the dashboard set it
+    assert api(sim, 'GET', f'/servers/{server_id}').data['status'] == 'failed'
+    assert sim.update_object('server', server_id, status='ready')['status'] == 'ready'
+    site = sim.seed(servers=[{'name': 'other', 'sites': [{'domain': 'example.com', 'backups': [{}]}]}], account='acme')[0]['sites'][0]
+    backup = sim.update_object('backup', site['backups'][0]['id'], status='failed')
+    assert (backup['status'], backup['size_bytes'], backup['completed_at']) == ('failed', None, None)
+    clock.advance(5)
+    backup = sim.update_object('backup', backup['id'], status='completed', type='database')
+    assert backup['size_bytes'] > 0 and backup['completed_at'] > backup['created_at']
+    assert sim.objects('backup', account='acme') == [backup]
+    assert sim.update_object('site', site['id'], title='Renamed')['title'] == 'Renamed'
+
+
+@pytest.mark.parametrize('path, body, status', [
+    ('/objects/server/99', {'name': 'x'}, 404),
+    ('/objects/server/abc', {'name': 'x'}, 404),
+    ('/objects/database/1', {'name': 'x'}, 404),
+    ('/objects/planet/1', {'name': 'x'}, 404),
+    ('/objects/server/1', {'colour': 'red'}, 400),
+    ('/objects/server/1', {'id': 7}, 400),
+    ('/objects/server/1', {'created_at': '2024-05-01T12:00:00.000000Z'}, 400),
+    ('/objects/site/1', {'server_id': 2}, 400),
+    ('/objects/backup/1', {'site_id': 2}, 400),
+    ('/objects/backup/1', {'size_bytes': 5}, 400),
+    ('/objects/backup/1', {'type': 'everything'}, 400),
+    ('/objects/server/1', {'status': 'exploded'}, 400),
+    ('/objects/server/1', {'name': 'x', 'status': 'exploded'}, 400),
+])
+def test_the_dashboard_refuses_what_it_cannot_change(sim, path, body, status):
+    sim.seed(servers=[{'name': 'web', 'sites': [{'domain': 'example.com', 'backups': [{}]}]}])
+    before = sim.objects('server') + sim.objects('site') + sim.objects('backup')
+    reply = control(sim, 'PATCH', path, body)
+    assert reply.status == status and reply.json['message']
+    assert sim.objects('server') + sim.objects('site') + sim.objects('backup') == before
+
+
+def test_the_dashboard_removes_an_object_with_what_it_holds():
+    clock = FakeClock()
+    with Simulator(delays=dict(NO_DELAYS, site_deleting=60), clock=clock.time) as sim:
+        gone, stays = sim.seed(servers=[
+            {'name': 'gone', 'sites': [{'domain': 'a.example.com', 'backups': [{}]}], 'ssh_keys': [{'name': 'k'}],
+             'crons': [{'command': 'true'}]},
+            {'name': 'stays', 'sites': [{'domain': 'b.example.com', 'backups': [{}, {}]}, {'domain': 'c.example.com'}],
+             'ssh_keys': [{'name': 'k'}], 'crons': [{'command': 'true'}]}])
+        assert control(sim, 'DELETE', f'/objects/server/{gone["id"]}').json == {'ok': True}
+        assert api(sim, 'GET', f'/servers/{gone["id"]}').status == 404
+        counts = [len(sim.objects(kind)) for kind in ('server', 'site', 'database', 'ssh_key', 'cron', 'backup')]
+        assert counts == [1, 2, 2, 1, 1, 2]
+        site = stays['sites'][0]
+        sim.delete_object('backup', site['backups'][0]['id'])
+        assert [backup['id'] for backup in sim.objects('backup')] == [site['backups'][1]['id']]
+        sim.delete_object('site', site['id'])  # at once: no deleting state, unlike the API's delete
+        assert [site['domain'] for site in sim.objects('site')] == ['c.example.com']
+        assert [database['name'] for database in sim.objects('database')] == ['c_example_com'] and sim.objects('backup') == []
+        sim.delete_object('ssh_key', stays['ssh_keys'][0]['id'])
+        sim.delete_object('cron', stays['crons'][0]['id'])
+        assert sim.objects('ssh_key') == [] and sim.objects('cron') == []
+        assert control(sim, 'DELETE', f'/objects/server/{gone["id"]}').status == 404
+        assert control(sim, 'GET', f'/objects/server/{stays["id"]}').headers['allow'] == 'DELETE, PATCH'
+        assert [entry['path'] for entry in sim.requests()] == [f'/servers/{gone["id"]}']  # the control API is not logged
+
+
+def test_the_dashboards_changes_are_kept_in_the_state_file(tmp_path):
+    state_file = str(tmp_path / 'state.sqlite')
+    with Simulator(state_file=state_file, delays=NO_DELAYS) as first:
+        web, gone = first.seed(servers=[{'name': 'web', 'status': 'provisioning'}, {'name': 'gone'}])
+        first.update_object('server', web['id'], name='renamed', status='failed')
+        first.delete_object('server', gone['id'])
+    with Simulator(state_file=state_file, delays=NO_DELAYS) as second:
+        assert [(server['name'], server['status']) for server in second.objects('server')] == [('renamed', 'failed')]
+
+
 # Persistence, control API, request log.
 
 def test_state_file_survives_a_restart(tmp_path):
