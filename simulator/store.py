@@ -2,12 +2,12 @@
 
 A record is a dict: the object's stored fields, its `id`, the `account` it belongs to (a
 server's by choice, every other object's that of the server or site holding it), the
-internal `_created` (unix time) and, for objects that change status by themselves, a `_timeline` of
-[status, seconds after creation] pairs. The status is computed from the clock when the
-object is read, so no background thread is needed and a restart keeps the timing.
-A site being deleted has `_delete_at`; it is removed the first time the store is used
-after that moment. The store is not thread-safe by itself: callers hold the
-simulator's lock.
+internal `_created` (unix time) and, for objects that change status by themselves, a
+`_timeline` of [status, seconds after creation] pairs. The status is computed from the
+clock when the object is read, so no background thread is needed and a restart keeps the
+timing. A site being deleted has `_delete_at`; it is removed the first time the store is
+used after that moment. Ids count per kind and are never given twice. The store is not
+thread-safe by itself: callers hold the simulator's lock.
 """
 
 import hashlib
@@ -38,8 +38,8 @@ STATUSES = {
     'backup': ('pending', 'running', 'completed', 'failed'),
 }
 
-# What a person can change in the FlyWP dashboard, of each kind the control API lets a test
-# change (Store.update): the other public fields are ids and dates, or follow the status (a
+# The fields a person can change in the FlyWP dashboard, per kind (Store.update, the control
+# API's PATCH /objects): the other public fields are ids and dates, or follow the status (a
 # backup's size_bytes and completed_at).
 DASHBOARD_FIELDS = {
     'server': ('name', 'status', 'provider', 'region', 'size', 'os', 'ip_address', 'php_versions'),
