@@ -30,9 +30,9 @@ class Simulator:
     Simulator(host='127.0.0.1', port=0, state_file=None, tokens=None, access_log=None, clock=time.time,
               sleep=time.sleep, **config)
     where config keys are those of config.DEFAULT_CONFIG (delays and fail_next may be partial)
-    and tokens is {token: [permissions]} added to the demo token. `clock` is what the
-    simulator takes for the time (tests share a fake one with the client), `sleep` what it
-    waits with (a fault's delay).
+    and tokens is {token: [permissions]} added to the demo token, in its account (the default
+    one). `clock` is what the simulator takes for the time (tests share a fake one with the
+    client), `sleep` what it waits with (a fault's delay).
 
         with Simulator(rate_limit=5) as sim:      # started on a free port
             sim.api_url                           # http://127.0.0.1:PORT/api/v1
@@ -129,26 +129,35 @@ class Simulator:
         self.state.reset()
 
     def requests(self):
-        """The request log: [{'method', 'path', 'query', 'status', 'time'}, ...] in order."""
+        """The request log: [{'method', 'path', 'query', 'status', 'time', 'account'}, ...] in order."""
         return self.state.requests()
 
     def clear_requests(self):
         self.state.clear_requests()
 
-    def add_token(self, token, permissions=PERMISSIONS):
-        self.state.add_token(token, permissions)
+    def add_token(self, token, permissions=PERMISSIONS, account=None):
+        """A token of an account (the default one, the demo token's, for None)."""
+        self.state.add_token(token, permissions, account)
 
-    def seed(self, servers=()):
-        """Make servers (with nested sites, ssh_keys, crons) directly; return them with their ids."""
-        with self.state.lock:
-            return self.state.store.seed(list(servers))
+    def seed(self, servers=(), account=None):
+        """Make servers (with nested sites, ssh_keys, crons) directly in an account (the default one for None);
+        return them with their ids."""
+        return self.state.seed(list(servers), account)
 
     def queue_fault(self, count=1, status=None, drop=False, delay=0.0, methods=None):
         with self.state.lock:
             self.state.faults.add(count=count, status=status, drop=drop, delay=delay, methods=methods)
 
-    def objects(self, kind):
-        """The public views of every object of a kind ('server', 'site', 'database', 'ssh_key', 'cron', 'backup')."""
-        with self.state.lock:
-            store = self.state.store
-            return [store.view(kind, record) for record in store.select(kind)]
+    def update_object(self, kind, object_id, **fields):
+        """Change fields of an object as a person in the FlyWP dashboard would (rename a server, set a
+        status); a status given stays as given. Return its public view."""
+        return self.state.update_object(kind, object_id, fields)
+
+    def delete_object(self, kind, object_id):
+        """Remove an object as a person in the FlyWP dashboard would, at once, with what it holds."""
+        self.state.delete_object(kind, object_id)
+
+    def objects(self, kind, account=None):
+        """The public views of every object of a kind ('server', 'site', 'database', 'ssh_key', 'cron', 'backup')
+        in an account (the default one for None)."""
+        return self.state.objects(kind, account)

@@ -12,6 +12,7 @@ FAIL_KINDS = ('server', 'site', 'backup')
 DEFAULT_CONFIG = {
     'rate_limit': 60,
     'rate_window': 60.0,
+    'rate_window_start': 'first-request',
     'max_per_page': 100,
     'default_per_page': 15,
     'delays': {
@@ -34,6 +35,7 @@ DEFAULT_CONFIG = {
 }
 
 CHOICES = {
+    'rate_window_start': ('first-request', 'clock'),
     'create_status': (201, 200),
     'delete_status': (200, 204),
     'pagination': ('meta', 'links', 'none'),

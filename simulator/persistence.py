@@ -39,9 +39,9 @@ class StateFile:
             self._db.executemany('INSERT OR REPLACE INTO counters (kind, next_id) VALUES (?, ?)', list(counters.items()))
 
     def clear(self):
+        """Delete every object; the counters stay, so that no id is given twice."""
         with self._db:
             self._db.execute('DELETE FROM objects')
-            self._db.execute('DELETE FROM counters')
 
     def close(self):
         self._db.close()

@@ -1,5 +1,6 @@
-"""A fixed-window request budget per client, like Laravel's throttle middleware."""
+"""A fixed-window request budget per client, like Laravel's throttle middleware or a gateway's."""
 
+import math
 from dataclasses import dataclass
 
 
@@ -14,18 +15,27 @@ class RateDecision:
 
 
 class FixedWindowLimiter:
-    """`limit` requests per `window` seconds per key; a window starts at the key's first request.
+    """`limit` requests per `window` seconds per key.
 
-    A refused request does not use up any of the budget. Not thread-safe by itself.
+    A window starts at the key's first request (Laravel's throttle), or, with aligned,
+    on its own at every multiple of `window` in unix time (as many gateways count: a 60 s
+    window from :00 to :60 of each minute). A refused request does not use up any of the
+    budget. Not thread-safe by itself.
     """
 
     def __init__(self):
         self._windows = {}  # key -> [window start, requests counted]
 
-    def hit(self, key, limit, window, now):
+    def hit(self, key, limit, window, now, aligned=False):
         entry = self._windows.get(key)
-        if entry is None or now >= entry[0] + window:
-            entry = self._windows[key] = [now, 0]
+        if aligned:
+            start = math.floor(now / window) * window
+            stale = entry is None or entry[0] != start
+        else:
+            start = now
+            stale = entry is None or now >= entry[0] + window
+        if stale:
+            entry = self._windows[key] = [start, 0]
         reset_at = entry[0] + window
         if entry[1] >= limit:
             return RateDecision(False, limit, 0, reset_at)

@@ -13,10 +13,12 @@ MODEL_NAMES = {'server': 'Server', 'site': 'Site', 'ssh_key': 'SshKey', 'cron': 
 
 @dataclass
 class Context:
-    """What a handler gets: the simulator state (its lock is held) and the request's JSON body."""
+    """What a handler gets: the simulator state (its lock is held), the request's JSON body and
+    the token's account, the only one whose objects it sees and makes."""
 
     state: SimulatorState
     body: dict
+    account: str
 
     @property
     def store(self):
@@ -28,8 +30,9 @@ class Context:
 
 
 def find(ctx, kind, object_id, **match):
-    """The record, or Laravel's 404 for a missing model (also when it belongs to another parent)."""
+    """The record, or Laravel's 404 for a missing model (also when it belongs to another parent or another account)."""
     record = ctx.store.get(kind, int(object_id)) if object_id.isdigit() else None
+    match['account'] = ctx.account
     if record is None or any(record.get(name) != value for name, value in match.items()):
         raise ApiError(404, f'No query results for model [App\\Models\\{MODEL_NAMES[kind]}] {object_id}')
     return record
@@ -47,12 +50,12 @@ def views(ctx, kind, records):
 
 
 def list_servers(ctx):
-    return views(ctx, 'server', ctx.store.select('server'))
+    return views(ctx, 'server', ctx.store.select('server', account=ctx.account))
 
 
 def create_server(ctx):
     fields = checked(check_server, ctx.body)
-    server = ctx.store.create_server(fields, ctx.delays, ctx.state.take_failure('server'))
+    server = ctx.store.create_server(ctx.account, fields, ctx.delays, ctx.state.take_failure('server'))
     return Item(ctx.store.view('server', server), created=True)
 
 
@@ -61,7 +64,7 @@ def show_server(ctx, server_id):
 
 
 def delete_server(ctx, server_id):
-    ctx.store.delete_server(find(ctx, 'server', server_id)['id'])
+    ctx.store.delete('server', find(ctx, 'server', server_id)['id'])
     return Deleted('Server')
 
 
@@ -73,7 +76,7 @@ def list_sites(ctx, server_id):
 def create_site(ctx, server_id):
     server = find(ctx, 'server', server_id)
     fields = checked(check_site, ctx.body, lambda domain: ctx.store.domain_taken(server['id'], domain))
-    site = ctx.store.create_site(server['id'], fields, ctx.delays, ctx.state.take_failure('site'))
+    site = ctx.store.create_site(server, fields, ctx.delays, ctx.state.take_failure('site'))
     return Item(ctx.store.view('site', site), created=True)
 
 
@@ -102,7 +105,7 @@ def list_ssh_keys(ctx, server_id):
 def create_ssh_key(ctx, server_id):
     server = find(ctx, 'server', server_id)
     fields = checked(check_ssh_key, ctx.body)
-    key = ctx.store.create_ssh_key(server['id'], fields['name'], fields['fingerprint'])
+    key = ctx.store.create_ssh_key(server, fields['name'], fields['fingerprint'])
     return Item(ctx.store.view('ssh_key', key), created=True)
 
 
@@ -119,7 +122,7 @@ def list_crons(ctx, server_id):
 
 def create_cron(ctx, server_id):
     server = find(ctx, 'server', server_id)
-    cron = ctx.store.create_cron(server['id'], checked(check_cron, ctx.body))
+    cron = ctx.store.create_cron(server, checked(check_cron, ctx.body))
     return Item(ctx.store.view('cron', cron), created=True)
 
 
@@ -137,7 +140,7 @@ def list_backups(ctx, site_id):
 def create_backup(ctx, site_id):
     site = find(ctx, 'site', site_id)
     fields = checked(check_backup, ctx.body)
-    backup = ctx.store.create_backup(site['id'], fields['type'], ctx.delays, ctx.state.take_failure('backup'))
+    backup = ctx.store.create_backup(site, fields['type'], ctx.delays, ctx.state.take_failure('backup'))
     return Item(ctx.store.view('backup', backup), created=True)
 
 

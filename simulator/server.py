@@ -48,41 +48,43 @@ def parse_json_body(raw):
 
 def serve_api(state, request):
     """Answer one API request: a queued fault first (as a proxy would), then the API itself."""
+    token = bearer_token(request.authorization)
     with state.lock:
         fault = state.faults.take(request.method)
+        account = state.account_of(token)
     if fault is not None:
         if fault.delay:
             state.sleep(fault.delay)
         if fault.drop:
-            state.record(request.method, request.path, request.query, 0)
+            state.record(request.method, request.path, request.query, 0, account)
             return Response(0, drop=True)
         if fault.status:
-            state.record(request.method, request.path, request.query, fault.status)
+            state.record(request.method, request.path, request.query, fault.status, account)
             return proxy_error(fault.status)
     with state.lock:
-        response = _answer(state, request)
-        state.record(request.method, request.path, request.query, response.status)
+        response = _answer(state, request, token)
+        state.record(request.method, request.path, request.query, response.status, account)
     return response
 
 
-def _answer(state, request):
+def _answer(state, request, token):
     config = state.config
-    token = bearer_token(request.authorization)
-    permissions = state.tokens.get(token) if token else None
+    grant = state.tokens.get(token)
     # Like Laravel's throttle: the budget is per token, per client address without a valid one.
-    budget_key = f'token:{token}' if permissions is not None else f'address:{request.client}'
+    budget_key = f'token:{token}' if grant is not None else f'address:{request.client}'
     now = state.clock()
-    decision = state.limiter.hit(budget_key, config['rate_limit'], config['rate_window'], now)
+    decision = state.limiter.hit(budget_key, config['rate_limit'], config['rate_window'], now,
+                                 aligned=config['rate_window_start'] == 'clock')
     try:
         if not decision.allowed:
             raise ApiError(429, 'Too Many Attempts.')
-        if permissions is None:
+        if grant is None:
             raise ApiError(401, 'Unauthenticated.')
         handler, params = resolve(request.method, request.path)
-        if PERMISSION_FOR[request.method] not in permissions:
+        if PERMISSION_FOR[request.method] not in grant.permissions:
             raise ApiError(403, 'This action is unauthorized.')
         body = parse_json_body(request.body) if request.method in BODY_METHODS else {}
-        result = handler(Context(state, body), **params)
+        result = handler(Context(state, body, grant.account), **params)
         response = render(result, config, request.query, request.base_url + API_PREFIX + request.path)
     except ApiError as error:
         response = error_response(error, config)

@@ -3,11 +3,12 @@
 import copy
 import threading
 import time
+from typing import NamedTuple
 
 from .config import DEFAULT_CONFIG, merged
 from .faults import FaultQueue
 from .ratelimit import FixedWindowLimiter
-from .store import Store
+from .store import DEFAULT_ACCOUNT, KINDS, Store
 
 DEMO_TOKEN = 'flywp-demo-token'
 PERMISSIONS = ('read', 'create', 'update', 'delete')
@@ -23,6 +24,22 @@ def checked_permissions(permissions):
     return frozenset(permissions)
 
 
+def checked_account(account):
+    """The account name, DEFAULT_ACCOUNT for None; ValueError unless a non-empty string."""
+    if account is None:
+        return DEFAULT_ACCOUNT
+    if not isinstance(account, str) or not account.strip():
+        raise ValueError('account must be a non-empty string')
+    return account
+
+
+class Grant(NamedTuple):
+    """What a token may do, and in which account: it sees and makes only that account's objects."""
+
+    permissions: frozenset
+    account: str
+
+
 class SimulatorState:
     """The simulator's state. Every public method takes the lock; code that combines
     several steps (the request pipeline) holds `lock` itself (it is re-entrant)."""
@@ -32,9 +49,9 @@ class SimulatorState:
         self.clock = clock  # every time the simulator reads: object ages, rate-limit windows, the log
         self.sleep = sleep  # every wait it makes: a fault's delay
         self._start_config = merged(DEFAULT_CONFIG, config or {})
-        self._start_tokens = {DEMO_TOKEN: frozenset(PERMISSIONS)}
+        self._start_tokens = {DEMO_TOKEN: Grant(frozenset(PERMISSIONS), DEFAULT_ACCOUNT)}
         for token, permissions in (tokens or {}).items():
-            self._start_tokens[token] = checked_permissions(permissions)
+            self._start_tokens[token] = Grant(checked_permissions(permissions), DEFAULT_ACCOUNT)
         self.config = copy.deepcopy(self._start_config)
         self.tokens = dict(self._start_tokens)
         self.store = Store(state_file, clock=clock)
@@ -43,7 +60,8 @@ class SimulatorState:
         self.request_log = []
 
     def reset(self):
-        """Forget objects, log, budgets and faults; config and tokens back to their start-up values."""
+        """Forget objects, log, budgets and faults; config and tokens back to their start-up values.
+        The next ids stay: an id is never given twice."""
         with self.lock:
             self.store.clear()
             self.request_log.clear()
@@ -62,12 +80,45 @@ class SimulatorState:
         with self.lock:
             return copy.deepcopy(self.config)
 
-    def add_token(self, token, permissions=PERMISSIONS):
+    def add_token(self, token, permissions=PERMISSIONS, account=None):
+        """Add (or replace) a token of an account (the default one for None); an account is made by its first mention."""
         if not isinstance(token, str) or not token.strip():
             raise ValueError('token must be a non-empty string')
-        permissions = checked_permissions(permissions)
+        grant = Grant(checked_permissions(permissions), checked_account(account))
         with self.lock:
-            self.tokens[token] = permissions
+            self.tokens[token] = grant
+        return grant
+
+    def account_of(self, token):
+        """The account of a known token, else None."""
+        with self.lock:
+            grant = self.tokens.get(token)
+            return grant.account if grant else None
+
+    def seed(self, servers, account=None):
+        """Make servers (with what they hold) in an account (the default one for None); return their views with ids."""
+        account = checked_account(account)
+        with self.lock:
+            return self.store.seed(servers, account)
+
+    def update_object(self, kind, object_id, changes):
+        """Change fields of an object of any account, as a person in the dashboard would; return its public view.
+        UnknownObject (a LookupError) without such an object, ChangeError (a ValueError) for a field it cannot change."""
+        with self.lock:
+            return self.store.view(kind, self.store.update(kind, object_id, changes))
+
+    def delete_object(self, kind, object_id):
+        """Remove an object of any account at once with what it holds, as a person in the dashboard would."""
+        with self.lock:
+            self.store.delete(kind, self.store.dashboard_record(kind, object_id)['id'])
+
+    def objects(self, kind, account=None):
+        """The public views of every object of a kind in an account (the default one for None)."""
+        if kind not in KINDS:
+            raise ValueError(f'unknown kind {kind!r}; known: {", ".join(KINDS)}')
+        account = checked_account(account)
+        with self.lock:
+            return [self.store.view(kind, record) for record in self.store.select(kind, account=account)]
 
     def take_failure(self, kind):
         """True if the next object of this kind must end `failed` (config fail_next), counting it down."""
@@ -77,9 +128,11 @@ class SimulatorState:
                 return True
             return False
 
-    def record(self, method, path, query, status):
+    def record(self, method, path, query, status, account):
+        """Log an answered request; account is the one of the token that made it (None without a known token)."""
         with self.lock:
-            self.request_log.append({'method': method, 'path': path, 'query': dict(query), 'status': status, 'time': self.clock()})
+            self.request_log.append({'method': method, 'path': path, 'query': dict(query), 'status': status, 'time': self.clock(),
+                                     'account': account})
 
     def requests(self):
         with self.lock:

@@ -1,12 +1,13 @@
 """The FlyWP objects the simulator keeps, their life cycle and their public views.
 
-A record is a dict: the object's stored fields, its `id`, the internal `_created` (unix
-time) and, for objects that change status by themselves, a `_timeline` of
-[status, seconds after creation] pairs. The status is computed from the clock when the
-object is read, so no background thread is needed and a restart keeps the timing.
-A site being deleted has `_delete_at`; it is removed the first time the store is used
-after that moment. The store is not thread-safe by itself: callers hold the
-simulator's lock.
+A record is a dict: the object's stored fields, its `id`, the `account` it belongs to (a
+server's by choice, every other object's that of the server or site holding it), the
+internal `_created` (unix time) and, for objects that change status by themselves, a
+`_timeline` of [status, seconds after creation] pairs. The status is computed from the
+clock when the object is read, so no background thread is needed and a restart keeps the
+timing. A site being deleted has `_delete_at`; it is removed the first time the store is
+used after that moment. Ids count per kind and are never given twice. The store is not
+thread-safe by itself: callers hold the simulator's lock.
 """
 
 import hashlib
@@ -19,6 +20,8 @@ from .persistence import StateFile
 from .validation import parse_public_key, ssh_fingerprint
 
 KINDS = ('server', 'site', 'database', 'ssh_key', 'cron', 'backup')
+# The account of the demo token, of the start-up tokens, and of objects seeded without one.
+DEFAULT_ACCOUNT = 'default'
 
 PUBLIC_FIELDS = {
     'server': ('id', 'name', 'status', 'provider', 'region', 'size', 'os', 'ip_address', 'php_versions', 'created_at'),
@@ -35,6 +38,17 @@ STATUSES = {
     'backup': ('pending', 'running', 'completed', 'failed'),
 }
 
+# The fields a person can change in the FlyWP dashboard, per kind (Store.update, the control
+# API's PATCH /objects): the other public fields are ids and dates, or follow the status (a
+# backup's size_bytes and completed_at).
+DASHBOARD_FIELDS = {
+    'server': ('name', 'status', 'provider', 'region', 'size', 'os', 'ip_address', 'php_versions'),
+    'site': ('domain', 'status', 'web_server', 'php_version', 'title'),
+    'backup': ('type', 'status'),
+    'ssh_key': ('name', 'fingerprint'),
+    'cron': ('command', 'frequency', 'user'),
+}
+
 PHP_VERSIONS = ('8.1', '8.2', '8.3')
 # Documentation address blocks (RFC 5737): never a real machine.
 IP_BLOCKS = ('203.0.113', '198.51.100', '192.0.2')
@@ -47,6 +61,14 @@ CRON_DEFAULTS = {'user': 'fly'}
 
 class SeedError(ValueError):
     """A seed description the store cannot make objects from."""
+
+
+class ChangeError(ValueError):
+    """A change of an object's fields that the dashboard does not allow."""
+
+
+class UnknownObject(LookupError):
+    """No object of that kind and id (or no such kind)."""
 
 
 def iso8601(timestamp):
@@ -96,12 +118,14 @@ class Store:
         self._next_ids = {kind: 1 for kind in KINDS}
         self._saved = {}
         self._deleted = set()
+        self._depth = 0  # of nested _writing()
         self._file = StateFile(state_file) if state_file else None
         if self._file:
             objects, counters = self._file.load()
             for kind, records in objects.items():
                 if kind in self._objects:
-                    self._objects[kind] = {record['id']: record for record in records}
+                    # A state file from before accounts holds the default account's objects.
+                    self._objects[kind] = {record['id']: dict({'account': DEFAULT_ACCOUNT}, **record) for record in records}
             for kind, next_id in counters.items():
                 if kind in self._next_ids:
                     self._next_ids[kind] = next_id
@@ -113,14 +137,20 @@ class Store:
 
     @contextmanager
     def _writing(self):
-        """Group the changes of one operation into one SQLite transaction."""
+        """Group the changes of one operation, the operations it is made of included, into one SQLite transaction."""
+        self._depth += 1
         try:
             yield
         finally:
-            if self._file and (self._saved or self._deleted):
-                self._file.write(list(self._saved.values()), sorted(self._deleted), self._next_ids)
-            self._saved.clear()
-            self._deleted.clear()
+            self._depth -= 1
+            if not self._depth:
+                self._flush()
+
+    def _flush(self):
+        if self._file and (self._saved or self._deleted):
+            self._file.write(list(self._saved.values()), sorted(self._deleted), self._next_ids)
+        self._saved.clear()
+        self._deleted.clear()
 
     def _insert(self, kind, fields, lifecycle=None, created=None):
         object_id = self._next_ids[kind]
@@ -194,26 +224,27 @@ class Store:
 
     # Changing.
 
-    def create_server(self, fields, delays, failed=False):
+    def create_server(self, account, fields, delays, failed=False):
         steps = [('creating', delays['server_creating']), ('provisioning', delays['server_provisioning'])]
         with self._writing():
-            return self._insert('server', self._server_fields(fields), timeline(steps, 'failed' if failed else 'ready'))
+            return self._insert('server', self._server_fields(account, fields), timeline(steps, 'failed' if failed else 'ready'))
 
-    def create_site(self, server_id, fields, delays, failed=False):
+    def create_site(self, server, fields, delays, failed=False):
         steps = [('creating', delays['site_creating'])]
         with self._writing():
-            site = self._insert('site', self._site_fields(server_id, fields), timeline(steps, 'failed' if failed else 'active'))
+            site = self._insert('site', self._site_fields(server, fields), timeline(steps, 'failed' if failed else 'active'))
             self._add_database(site)
         return site
 
-    def _server_fields(self, fields):
-        result = dict(SERVER_DEFAULTS, ip_address=None, php_versions=list(PHP_VERSIONS))
+    @staticmethod
+    def _server_fields(account, fields):
+        result = dict(SERVER_DEFAULTS, account=account, ip_address=None, php_versions=list(PHP_VERSIONS))
         result.update(fields)
         return result
 
     @staticmethod
-    def _site_fields(server_id, fields):
-        result = dict(SITE_DEFAULTS, server_id=server_id)
+    def _site_fields(server, fields):
+        result = dict(SITE_DEFAULTS, account=server['account'], server_id=server['id'])
         result.update(fields)
         if not result['title']:
             result['title'] = result['domain']
@@ -226,7 +257,7 @@ class Store:
         while name in taken:
             suffix += 1
             name = f'{base[:60]}_{suffix}'
-        fields = {'server_id': site['server_id'], 'site_id': site['id'], 'name': name, 'size_bytes': None}
+        fields = {'account': site['account'], 'server_id': site['server_id'], 'site_id': site['id'], 'name': name, 'size_bytes': None}
         database = self._insert('database', fields)
         database['size_bytes'] = 4 * 2 ** 20 + 65536 * (database['id'] % 64)
 
@@ -240,37 +271,69 @@ class Store:
                 site['_delete_at'] = self.now() + delay
                 self._changed('site', site)
 
-    def delete_server(self, server_id):
-        """Remove a server with its sites, databases, SSH keys, cron jobs and backups."""
-        with self._writing():
-            for site in self.select('site', server_id=server_id):
-                self._remove_site(site['id'])
-            for kind in ('database', 'ssh_key', 'cron'):
-                for record in self.select(kind, server_id=server_id):
-                    self._remove(kind, record['id'])
-            self._remove('server', server_id)
-
     def delete(self, kind, object_id):
+        """Remove an object now with what it holds: a server its sites, databases, SSH keys,
+        cron jobs and backups; a site its database and backups."""
         with self._writing():
-            self._remove(kind, object_id)
+            if kind == 'server':
+                for site in self.select('site', server_id=object_id):
+                    self._remove_site(site['id'])
+                for held in ('database', 'ssh_key', 'cron'):
+                    for record in self.select(held, server_id=object_id):
+                        self._remove(held, record['id'])
+                self._remove('server', object_id)
+            elif kind == 'site':
+                self._remove_site(object_id)
+            else:
+                self._remove(kind, object_id)
 
-    def create_ssh_key(self, server_id, name, fingerprint):
+    def dashboard_record(self, kind, object_id):
+        """The record of a kind DASHBOARD_FIELDS names, in any account; UnknownObject if there is none."""
+        if kind not in DASHBOARD_FIELDS:
+            raise UnknownObject(f'unknown kind {kind!r}; known: {", ".join(DASHBOARD_FIELDS)}')
+        record = self.get(kind, object_id)
+        if record is None:
+            raise UnknownObject(f'there is no {kind} with id {object_id}')
+        return record
+
+    def update(self, kind, object_id, changes):
+        """Change fields of an object as in the dashboard; a status given stays as given. Return the record."""
+        record = self.dashboard_record(kind, object_id)
+        for name, value in changes.items():
+            if name not in DASHBOARD_FIELDS[kind]:
+                known = 'is not a field' if name not in PUBLIC_FIELDS[kind] else 'cannot be changed'
+                raise ChangeError(f'{kind} {name!r} {known}; changeable: {", ".join(DASHBOARD_FIELDS[kind])}')
+            if name == 'status' and value not in STATUSES[kind]:
+                raise ChangeError(f'{kind} status must be one of {", ".join(STATUSES[kind])}, not {value!r}')
+            if kind == 'backup' and name == 'type' and value not in BACKUP_BASE_SIZES:
+                raise ChangeError(f'backup type must be one of {", ".join(BACKUP_BASE_SIZES)}, not {value!r}')
         with self._writing():
-            return self._insert('ssh_key', {'server_id': server_id, 'name': name, 'fingerprint': fingerprint})
+            for name, value in changes.items():
+                if name == 'status':
+                    # in that status from now on, whatever its own timeline would have said
+                    record['_timeline'] = [[value, self.now() - record['_created']]]
+                else:
+                    record[name] = value
+            self._changed(kind, record)
+        return record
 
-    def create_cron(self, server_id, fields):
+    def create_ssh_key(self, server, name, fingerprint):
         with self._writing():
-            return self._insert('cron', dict(CRON_DEFAULTS, server_id=server_id, **fields))
+            return self._insert('ssh_key', {'account': server['account'], 'server_id': server['id'], 'name': name, 'fingerprint': fingerprint})
 
-    def create_backup(self, site_id, backup_type, delays, failed=False):
+    def create_cron(self, server, fields):
+        with self._writing():
+            return self._insert('cron', dict(CRON_DEFAULTS, account=server['account'], server_id=server['id'], **fields))
+
+    def create_backup(self, site, backup_type, delays, failed=False):
         steps = [('pending', delays['backup_pending']), ('running', delays['backup_running'])]
         with self._writing():
-            return self._insert('backup', {'site_id': site_id, 'type': backup_type},
+            return self._insert('backup', {'account': site['account'], 'site_id': site['id'], 'type': backup_type},
                                 timeline(steps, 'failed' if failed else 'completed'))
 
     def clear(self):
+        """Forget every object, but not the next ids: as in the real API, an id is never given twice."""
         self._objects = {kind: {} for kind in KINDS}
-        self._next_ids = {kind: 1 for kind in KINDS}
         self._saved.clear()
         self._deleted.clear()
         if self._file:
@@ -283,32 +346,32 @@ class Store:
 
     # Seeding: objects made directly in a given status, without validation of timing.
 
-    def seed(self, servers):
-        """Make servers (with nested sites, ssh_keys, crons; sites with backups); return their views, nested."""
+    def seed(self, servers, account=DEFAULT_ACCOUNT):
+        """Make servers of an account (with nested sites, ssh_keys, crons; sites with backups); return their views, nested."""
         if not isinstance(servers, list):
             raise SeedError('servers must be a list of objects')
         with self._writing():
-            return [self._seed_server(spec) for spec in servers]
+            return [self._seed_server(spec, account) for spec in servers]
 
-    def _seed_server(self, spec):
+    def _seed_server(self, spec, account):
         spec = _seed_spec(spec, 'server', 'name', ('sites', 'ssh_keys', 'crons'))
         fields = {name: spec[name] for name in ('name', 'provider', 'region', 'size', 'os', 'ip_address', 'php_versions') if name in spec}
-        server = self._insert('server', self._server_fields(fields), _fixed(spec, 'server', 'ready'))
+        server = self._insert('server', self._server_fields(account, fields), _fixed(spec, 'server', 'ready'))
         result = self.view('server', server)
-        result['sites'] = [self._seed_site(server['id'], site) for site in _seed_list(spec, 'sites')]
-        result['ssh_keys'] = [self._seed_ssh_key(server['id'], key) for key in _seed_list(spec, 'ssh_keys')]
+        result['sites'] = [self._seed_site(server, site) for site in _seed_list(spec, 'sites')]
+        result['ssh_keys'] = [self._seed_ssh_key(server, key) for key in _seed_list(spec, 'ssh_keys')]
         result['crons'] = []
         for cron in _seed_list(spec, 'crons'):
             cron = _seed_spec(cron, 'cron', 'command', ())
             fields = {name: cron[name] for name in ('command', 'frequency', 'user') if name in cron}
             fields.setdefault('frequency', '* * * * *')
-            result['crons'].append(self.view('cron', self._insert('cron', dict(CRON_DEFAULTS, server_id=server['id'], **fields))))
+            result['crons'].append(self.view('cron', self.create_cron(server, fields)))
         return result
 
-    def _seed_site(self, server_id, spec):
+    def _seed_site(self, server, spec):
         spec = _seed_spec(spec, 'site', 'domain', ('backups',))
         fields = {name: spec[name] for name in ('domain', 'web_server', 'php_version', 'title') if name in spec}
-        site = self._insert('site', self._site_fields(server_id, fields), _fixed(spec, 'site', 'active'))
+        site = self._insert('site', self._site_fields(server, fields), _fixed(spec, 'site', 'active'))
         self._add_database(site)
         result = self.view('site', site)
         result['backups'] = []
@@ -317,11 +380,12 @@ class Store:
             backup_type = backup.get('type', 'full')
             if backup_type not in BACKUP_BASE_SIZES:
                 raise SeedError(f'backup type must be one of {", ".join(BACKUP_BASE_SIZES)}')
-            record = self._insert('backup', {'site_id': site['id'], 'type': backup_type}, _fixed(backup, 'backup', 'completed'))
+            record = self._insert('backup', {'account': site['account'], 'site_id': site['id'], 'type': backup_type},
+                                  _fixed(backup, 'backup', 'completed'))
             result['backups'].append(self.view('backup', record))
         return result
 
-    def _seed_ssh_key(self, server_id, spec):
+    def _seed_ssh_key(self, server, spec):
         spec = _seed_spec(spec, 'ssh_key', 'name', ())
         fingerprint = spec.get('fingerprint')
         if 'public_key' in spec:
@@ -331,7 +395,7 @@ class Store:
             fingerprint = ssh_fingerprint(parsed[1])
         if not fingerprint:
             fingerprint = ssh_fingerprint(hashlib.sha256(spec['name'].encode()).digest())
-        return self.view('ssh_key', self._insert('ssh_key', {'server_id': server_id, 'name': spec['name'], 'fingerprint': fingerprint}))
+        return self.view('ssh_key', self.create_ssh_key(server, spec['name'], fingerprint))
 
 
 def _seed_spec(spec, kind, required, nested):

@@ -79,7 +79,7 @@ class SimulatorProcess:
         return self.control('POST', '/seed', {'servers': list(servers)})['servers'] if servers else []
 
     def requests(self):
-        """The request log: [{'method', 'path', 'query', 'status', 'time'}, ...]."""
+        """The request log: [{'method', 'path', 'query', 'status', 'time', 'account'}, ...]."""
         return self.control('GET', '/requests')['requests']
 
     def api_get(self, path):

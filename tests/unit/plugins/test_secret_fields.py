@@ -95,9 +95,12 @@ def test_state_modules_show_no_secret_in_result_or_diff(sim, fleet, api, name, a
     assert_no_secret(result)
 
 
+WEB_1_ID = object()  # stands for the id of the fleet's web-1
+
+
 @pytest.mark.parametrize('name, args, key', [
     ('server_info', {}, 'servers'),
-    ('server_info', {'id': '1'}, 'servers'),
+    ('server_info', {'id': WEB_1_ID}, 'servers'),
     ('site_info', {}, 'sites'),
     ('database_info', {'server': 'web-1'}, 'databases'),
     ('ssh_key_info', {'server': 'web-1'}, 'ssh_keys'),
@@ -107,6 +110,7 @@ def test_state_modules_show_no_secret_in_result_or_diff(sim, fleet, api, name, a
 def test_info_modules_show_no_secret(sim, fleet, api, name, args, key):
     if name == 'backup_info':
         run_module('backup', dict(api, server='web-1', site='blog.example.com'))
+    args = {option: str(fleet['id']) if value is WEB_1_ID else value for option, value in args.items()}
     result = run_module(name, dict(api, **args))
     assert not result.get('failed'), result
     assert result[key], 'nothing listed: the test would prove nothing'

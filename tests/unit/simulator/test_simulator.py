@@ -279,6 +279,36 @@ def _rate_limit_header_mode(sim, clock, retry_after, reset):
         assert int(refused.headers['x-ratelimit-reset']) == clock.time() + 30
 
 
+def test_clock_aligned_windows_start_on_their_own():
+    clock = FakeClock(start=1800000000.0 + 45)  # 45 s into a minute of unix time
+    with Simulator(delays=NO_DELAYS, clock=clock.time, rate_limit=2, rate_window=60, rate_window_start='clock') as sim:
+        _clock_aligned_windows(sim, clock)
+
+
+def _clock_aligned_windows(sim, clock):
+    assert [api(sim, 'GET', '/servers').headers['x-ratelimit-remaining'] for attempt in range(2)] == ['1', '0']
+    refused = api(sim, 'GET', '/servers')
+    assert refused.status == 429
+    assert (refused.headers['retry-after'], refused.headers['x-ratelimit-reset']) == ('15', '1800000060')
+    clock.advance(15)  # the next minute: a new window, though the first request was only 15 s ago
+    assert api(sim, 'GET', '/servers').headers['x-ratelimit-remaining'] == '1'
+    clock.advance(59.5)  # still that minute
+    assert api(sim, 'GET', '/servers').headers['x-ratelimit-remaining'] == '0'
+    refused = api(sim, 'GET', '/servers')
+    assert (refused.status, refused.headers['retry-after'], refused.headers['x-ratelimit-reset']) == (429, '1', '1800000120')
+    sim.configure(rate_limit_headers='http-date')
+    moment = email.utils.parsedate_to_datetime(api(sim, 'GET', '/servers').headers['retry-after']).timestamp()
+    assert moment == 1800000120
+
+
+def test_window_start_mode_is_configurable(sim):
+    assert sim.config['rate_window_start'] == 'first-request'
+    assert control(sim, 'PATCH', '/config', {'rate_window_start': 'clock'}).json['rate_window_start'] == 'clock'
+    assert control(sim, 'PATCH', '/config', {'rate_window_start': 'gateway'}).status == 400
+    sim.reset()
+    assert sim.config['rate_window_start'] == 'first-request'
+
+
 # Faults.
 
 def test_fault_status_answers_html_without_processing(sim):
@@ -518,6 +548,163 @@ def test_server_delete_cascades(sim):
     assert api(sim, 'GET', '/servers/2/sites/1').status == 404
 
 
+# Accounts.
+
+def test_a_token_sees_and_makes_only_its_accounts_objects(sim):
+    assert control(sim, 'POST', '/tokens', {'token': 'theirs', 'account': 'acme'}).json == {
+        'token': 'theirs', 'permissions': ['create', 'delete', 'read', 'update'], 'account': 'acme'}
+    mine = sim.seed(servers=[{'name': 'mine', 'sites': [{'domain': 'mine.example.com', 'backups': [{}]}],
+                              'ssh_keys': [{'name': 'k'}], 'crons': [{'command': 'true'}]}])[0]
+    theirs = control(sim, 'POST', '/seed', {'account': 'acme', 'servers': [{'name': 'theirs'}]}).json['servers'][0]
+    assert theirs['id'] == mine['id'] + 1  # one id sequence for every account, as in one database
+    assert [server['name'] for server in api(sim, 'GET', '/servers').data] == ['mine']
+    assert [server['name'] for server in api(sim, 'GET', '/servers', token='theirs').data] == ['theirs']
+    server_id, site_id = mine['id'], mine['sites'][0]['id']
+    key_id, cron_id = mine['ssh_keys'][0]['id'], mine['crons'][0]['id']
+    for method, path, body in [
+            ('GET', f'/servers/{server_id}', None), ('DELETE', f'/servers/{server_id}', None),
+            ('GET', f'/servers/{server_id}/sites', None), ('POST', f'/servers/{server_id}/sites', {'domain': 'x.example.com'}),
+            ('GET', f'/servers/{server_id}/sites/{site_id}', None), ('DELETE', f'/servers/{server_id}/sites/{site_id}', None),
+            ('GET', f'/servers/{server_id}/databases', None), ('GET', f'/servers/{server_id}/ssh-keys', None),
+            ('DELETE', f'/servers/{server_id}/ssh-keys/{key_id}', None), ('GET', f'/servers/{server_id}/crons', None),
+            ('DELETE', f'/servers/{server_id}/crons/{cron_id}', None)]:
+        reply = api(sim, method, path, body, token='theirs')
+        assert reply.json == {'message': f'No query results for model [App\\Models\\Server] {server_id}'}, (method, path)
+    for method in ('GET', 'POST'):
+        reply = api(sim, method, f'/sites/{site_id}/backups', {} if method == 'POST' else None, token='theirs')
+        assert reply.json == {'message': f'No query results for model [App\\Models\\Site] {site_id}'}
+    assert [len(sim.objects(kind)) for kind in ('server', 'site', 'database', 'ssh_key', 'cron', 'backup')] == [1, 1, 1, 1, 1, 1]
+    _made_in_the_tokens_account(sim, theirs['id'])
+
+
+def _made_in_the_tokens_account(sim, server_id):
+    made = api(sim, 'POST', '/servers', {'name': 'made'}, token='theirs').data
+    site = api(sim, 'POST', f'/servers/{server_id}/sites', {'domain': 'acme.example.com'}, token='theirs').data
+    assert api(sim, 'POST', f'/sites/{site["id"]}/backups', {}, token='theirs').status == 201
+    assert api(sim, 'POST', f'/servers/{server_id}/crons', {'command': 'true', 'frequency': '@daily'}, token='theirs').status == 201
+    assert [server['name'] for server in sim.objects('server', account='acme')] == ['theirs', 'made']
+    assert [server['name'] for server in sim.objects('server')] == ['mine']
+    assert [len(sim.objects(kind, account='acme')) for kind in ('site', 'database', 'cron', 'backup')] == [1, 1, 1, 1]
+    assert api(sim, 'GET', f'/servers/{made["id"]}').status == 404
+    assert api(sim, 'GET', f'/servers/{made["id"]}', token='theirs').data['name'] == 'made'
+
+
+def test_the_request_log_names_the_tokens_account(sim):
+    sim.add_token('theirs', ['read'], account='acme')
+    api(sim, 'GET', '/servers')
+    api(sim, 'GET', '/servers', token='theirs')
+    api(sim, 'POST', '/servers', {'name': 'no'}, token='theirs')
+    api(sim, 'GET', '/servers', token=None)
+    sim.queue_fault(status=503)
+    api(sim, 'GET', '/servers', token='theirs')
+    assert [(entry['status'], entry['account']) for entry in sim.requests()] == [
+        (200, 'default'), (200, 'acme'), (403, 'acme'), (401, None), (503, 'acme')]
+
+
+def test_two_tokens_of_one_account_have_a_budget_each(sim):
+    sim.configure(rate_limit=1)
+    sim.add_token('first', account='acme')
+    sim.add_token('second', account='acme')
+    assert [api(sim, 'GET', '/servers', token=token).status for token in ('first', 'first', 'second')] == [200, 429, 200]
+
+
+def test_accounts_are_checked_and_forgotten_on_reset(sim):
+    assert control(sim, 'POST', '/tokens', {'token': 'theirs', 'account': ''}).status == 400
+    assert control(sim, 'POST', '/seed', {'account': 5, 'servers': [{'name': 'web'}]}).status == 400
+    with pytest.raises(ValueError):
+        sim.objects('planet')
+    sim.add_token('theirs', account='acme')
+    sim.seed(servers=[{'name': 'web'}], account='acme')
+    sim.reset()
+    assert api(sim, 'GET', '/servers', token='theirs').status == 401
+    assert sim.objects('server', account='acme') == []
+
+
+# The dashboard's changes.
+
+def test_the_dashboard_changes_an_objects_fields():
+    clock = FakeClock()
+    with Simulator(delays=dict(NO_DELAYS, server_creating=10, server_provisioning=10), clock=clock.time) as sim:
+        _dashboard_changes(sim, clock)
+
+
+def _dashboard_changes(sim, clock):
+    server_id = api(sim, 'POST', '/servers', {'name': 'web'}).data['id']
+    renamed = control(sim, 'PATCH', f'/objects/server/{server_id}', {'name': 'web-renamed', 'status': 'failed'})
+    assert renamed.status == 200 and renamed.json == api(sim, 'GET', f'/servers/{server_id}').data
+    assert (renamed.json['name'], renamed.json['status'], renamed.json['id']) == ('web-renamed', 'failed', server_id)
+    clock.advance(30)  # past its own creating and provisioning: the status stays as the dashboard set it
+    assert api(sim, 'GET', f'/servers/{server_id}').data['status'] == 'failed'
+    assert sim.update_object('server', server_id, status='ready')['status'] == 'ready'
+    site = sim.seed(servers=[{'name': 'other', 'sites': [{'domain': 'example.com', 'backups': [{}]}]}], account='acme')[0]['sites'][0]
+    backup = sim.update_object('backup', site['backups'][0]['id'], status='failed')
+    assert (backup['status'], backup['size_bytes'], backup['completed_at']) == ('failed', None, None)
+    clock.advance(5)
+    backup = sim.update_object('backup', backup['id'], status='completed', type='database')
+    assert backup['size_bytes'] > 0 and backup['completed_at'] > backup['created_at']
+    assert sim.objects('backup', account='acme') == [backup]
+    assert sim.update_object('site', site['id'], title='Renamed')['title'] == 'Renamed'
+
+
+@pytest.mark.parametrize('path, body, status', [
+    ('/objects/server/99', {'name': 'x'}, 404),
+    ('/objects/server/abc', {'name': 'x'}, 404),
+    ('/objects/database/1', {'name': 'x'}, 404),
+    ('/objects/planet/1', {'name': 'x'}, 404),
+    ('/objects/server/1', {'colour': 'red'}, 400),
+    ('/objects/server/1', {'id': 7}, 400),
+    ('/objects/server/1', {'created_at': '2024-05-01T12:00:00.000000Z'}, 400),
+    ('/objects/site/1', {'server_id': 2}, 400),
+    ('/objects/backup/1', {'site_id': 2}, 400),
+    ('/objects/backup/1', {'size_bytes': 5}, 400),
+    ('/objects/backup/1', {'type': 'everything'}, 400),
+    ('/objects/server/1', {'status': 'exploded'}, 400),
+    ('/objects/server/1', {'name': 'x', 'status': 'exploded'}, 400),
+])
+def test_the_dashboard_refuses_what_it_cannot_change(sim, path, body, status):
+    sim.seed(servers=[{'name': 'web', 'sites': [{'domain': 'example.com', 'backups': [{}]}]}])
+    before = sim.objects('server') + sim.objects('site') + sim.objects('backup')
+    reply = control(sim, 'PATCH', path, body)
+    assert reply.status == status and reply.json['message']
+    assert sim.objects('server') + sim.objects('site') + sim.objects('backup') == before
+
+
+def test_the_dashboard_removes_an_object_with_what_it_holds():
+    clock = FakeClock()
+    with Simulator(delays=dict(NO_DELAYS, site_deleting=60), clock=clock.time) as sim:
+        gone, stays = sim.seed(servers=[
+            {'name': 'gone', 'sites': [{'domain': 'a.example.com', 'backups': [{}]}], 'ssh_keys': [{'name': 'k'}],
+             'crons': [{'command': 'true'}]},
+            {'name': 'stays', 'sites': [{'domain': 'b.example.com', 'backups': [{}, {}]}, {'domain': 'c.example.com'}],
+             'ssh_keys': [{'name': 'k'}], 'crons': [{'command': 'true'}]}])
+        assert control(sim, 'DELETE', f'/objects/server/{gone["id"]}').json == {'ok': True}
+        assert api(sim, 'GET', f'/servers/{gone["id"]}').status == 404
+        counts = [len(sim.objects(kind)) for kind in ('server', 'site', 'database', 'ssh_key', 'cron', 'backup')]
+        assert counts == [1, 2, 2, 1, 1, 2]
+        site = stays['sites'][0]
+        sim.delete_object('backup', site['backups'][0]['id'])
+        assert [backup['id'] for backup in sim.objects('backup')] == [site['backups'][1]['id']]
+        sim.delete_object('site', site['id'])  # at once: no deleting state, unlike the API's delete
+        assert [site['domain'] for site in sim.objects('site')] == ['c.example.com']
+        assert [database['name'] for database in sim.objects('database')] == ['c_example_com'] and sim.objects('backup') == []
+        sim.delete_object('ssh_key', stays['ssh_keys'][0]['id'])
+        sim.delete_object('cron', stays['crons'][0]['id'])
+        assert sim.objects('ssh_key') == [] and sim.objects('cron') == []
+        assert control(sim, 'DELETE', f'/objects/server/{gone["id"]}').status == 404
+        assert control(sim, 'GET', f'/objects/server/{stays["id"]}').headers['allow'] == 'DELETE, PATCH'
+        assert [entry['path'] for entry in sim.requests()] == [f'/servers/{gone["id"]}']  # the control API is not logged
+
+
+def test_the_dashboards_changes_are_kept_in_the_state_file(tmp_path):
+    state_file = str(tmp_path / 'state.sqlite')
+    with Simulator(state_file=state_file, delays=NO_DELAYS) as first:
+        web, gone = first.seed(servers=[{'name': 'web', 'status': 'provisioning'}, {'name': 'gone'}])
+        first.update_object('server', web['id'], name='renamed', status='failed')
+        first.delete_object('server', gone['id'])
+    with Simulator(state_file=state_file, delays=NO_DELAYS) as second:
+        assert [(server['name'], server['status']) for server in second.objects('server')] == [('renamed', 'failed')]
+
+
 # Persistence, control API, request log.
 
 def test_state_file_survives_a_restart(tmp_path):
@@ -538,6 +725,43 @@ def test_state_file_survives_a_restart(tmp_path):
         control(second, 'POST', '/reset')
     with Simulator(state_file=str(state_file)) as third:
         assert api(third, 'GET', '/servers').data == []
+        assert api(third, 'POST', '/servers', {'name': 'after-reset'}).data['id'] == 4
+
+
+def test_ids_are_never_given_twice(sim):
+    first = sim.seed(servers=[{'name': 'web', 'sites': [{'domain': 'example.com', 'backups': [{}]}],
+                               'ssh_keys': [{'name': 'k'}], 'crons': [{'command': 'true'}]}])[0]
+    assert api(sim, 'DELETE', f'/servers/{first["id"]}').status == 200
+    assert api(sim, 'POST', '/servers', {'name': 'web'}).data['id'] == first['id'] + 1
+    sim.reset()
+    again = sim.seed(servers=[{'name': 'web', 'sites': [{'domain': 'example.com', 'backups': [{}]}],
+                               'ssh_keys': [{'name': 'k'}], 'crons': [{'command': 'true'}]}])[0]
+    assert again['id'] == first['id'] + 2
+    assert again['sites'][0]['id'] == first['sites'][0]['id'] + 1
+    assert again['sites'][0]['backups'][0]['id'] == first['sites'][0]['backups'][0]['id'] + 1
+    assert again['ssh_keys'][0]['id'] == first['ssh_keys'][0]['id'] + 1
+    assert again['crons'][0]['id'] == first['crons'][0]['id'] + 1
+    assert sim.objects('database')[0]['id'] == 2
+
+
+def test_state_file_keeps_each_objects_account(tmp_path):
+    state_file = tmp_path / 'state.sqlite'
+    with Simulator(state_file=str(state_file), delays=NO_DELAYS, tokens={'theirs': ['read', 'create']}) as first:
+        first.seed(servers=[{'name': 'acme-web', 'sites': [{'domain': 'acme.example.com'}]}], account='acme')
+        api(first, 'POST', '/servers', {'name': 'default-web'}, token='theirs')
+    with sqlite3.connect(state_file) as db:  # the default account's server as a state file from before accounts has it
+        rows = [(kind, object_id, json.loads(data)) for kind, object_id, data in db.execute('SELECT kind, id, data FROM objects')]
+        defaults = [(kind, object_id, record) for kind, object_id, record in rows if record['account'] == 'default']
+        assert [record['name'] for kind, object_id, record in defaults] == ['default-web']
+        for kind, object_id, record in defaults:
+            del record['account']
+            db.execute('UPDATE objects SET data = ? WHERE kind = ? AND id = ?', (json.dumps(record), kind, object_id))
+    with Simulator(state_file=str(state_file), delays=NO_DELAYS) as second:
+        second.add_token('acme-token', account='acme')
+        assert [server['name'] for server in api(second, 'GET', '/servers').data] == ['default-web']
+        assert [server['name'] for server in api(second, 'GET', '/servers', token='acme-token').data] == ['acme-web']
+        assert [site['domain'] for site in second.objects('site', account='acme')] == ['acme.example.com']
+        assert second.objects('site') == []
 
 
 def test_control_api_reset_log_config_tokens(sim):
@@ -587,7 +811,7 @@ def test_request_log_never_holds_the_token_or_secrets(sim):
     dumped = json.dumps(sim.requests())
     assert sim.token not in dumped and 'do-not-log-me' not in dumped
     assert [entry['status'] for entry in sim.requests()] == [201, 422]
-    assert set(sim.requests()[0]) == {'method', 'path', 'query', 'status', 'time'}
+    assert set(sim.requests()[0]) == {'method', 'path', 'query', 'status', 'time', 'account'}
 
 
 def test_refuses_a_non_loopback_host():
@@ -600,7 +824,8 @@ def test_refuses_a_non_loopback_host():
 def test_command_line_runs_and_stops_on_sigterm(tmp_path):
     root = os.path.dirname(os.path.dirname(os.path.abspath(sys.modules[Simulator.__module__].__file__)))
     url_file = tmp_path / 'url'
-    command = [sys.executable, '-m', 'simulator', '--port', '0', '--url-file', str(url_file), '--rate-limit', '7']
+    command = [sys.executable, '-m', 'simulator', '--port', '0', '--url-file', str(url_file), '--rate-limit', '7',
+               '--rate-window-start', 'clock']
     with subprocess.Popen(command, cwd=root, stdout=subprocess.PIPE, text=True) as process:
         try:
             first_line = process.stdout.readline().strip()
@@ -611,6 +836,9 @@ def test_command_line_runs_and_stops_on_sigterm(tmp_path):
             connection.request('GET', '/api/v1/servers', headers={'Authorization': 'Bearer flywp-demo-token'})
             response = connection.getresponse()
             assert response.status == 200 and response.getheader('X-RateLimit-Limit') == '7'
+            response.read()
+            connection.request('GET', '/_simulator/config')
+            assert json.loads(connection.getresponse().read())['rate_window_start'] == 'clock'
             connection.close()
         finally:
             process.send_signal(signal.SIGTERM)

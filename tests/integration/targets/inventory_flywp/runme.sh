@@ -131,4 +131,4 @@ no_token "$work"
 
 # A playbook reaches a server host of the inventory.
 prepare small
-ansible-playbook -i inventories/reach.flywp.yml reach.yml
+ansible-playbook -i inventories/reach.flywp.yml -e "work=$work" reach.yml

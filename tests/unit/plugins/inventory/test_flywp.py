@@ -77,6 +77,11 @@ def fleet(sim):
     return sim.seed(FLEET)
 
 
+def twin(fleet):
+    """The host name of the fleet's second web-1 (the older one keeps web-1): web-1-<its id>."""
+    return 'web-1-%s' % fleet[2]['id']
+
+
 def run(tmp_path, config=None, cache=True, loader=None, text=None):
     """Parse an inventory file with these options; return the inventory."""
     return run_plugin(tmp_path, config, cache, loader, text)[0]
@@ -167,7 +172,7 @@ def test_other_plugin_name_is_refused(tmp_path):
 def test_defaults_every_ready_server_one_request(tmp_path, sim, fleet):
     inventory = run(tmp_path)
 
-    assert hosts(inventory) == ['home', 'web-1', 'web-1-3', 'web-2']
+    assert hosts(inventory) == ['home', 'web-1', twin(fleet), 'web-2']
     assert api_requests(sim) == ['GET /servers?page=1']
 
     web1 = host_vars(inventory, 'web-1')
@@ -185,11 +190,11 @@ def test_defaults_groups(tmp_path, fleet):
     inventory = run(tmp_path)
 
     assert hosts(inventory, 'flywp_provider_hetzner') == ['web-1']
-    assert hosts(inventory, 'flywp_provider_vultr') == ['web-1-3']
+    assert hosts(inventory, 'flywp_provider_vultr') == [twin(fleet)]
     assert hosts(inventory, 'flywp_provider_custom') == ['home']
     assert hosts(inventory, 'flywp_region_fsn1') == ['web-1']
     assert hosts(inventory, 'flywp_region_nyc3') == ['web-2']
-    assert hosts(inventory, 'flywp_status_ready') == ['home', 'web-1', 'web-1-3', 'web-2']
+    assert hosts(inventory, 'flywp_status_ready') == ['home', 'web-1', twin(fleet), 'web-2']
     assert 'flywp_status_provisioning' not in inventory.groups
     # a server without a region is in no region group
     assert [g.name for g in inventory.get_host('home').get_groups() if g.name.startswith('flywp_region_')] == []
@@ -198,7 +203,7 @@ def test_defaults_groups(tmp_path, fleet):
 def test_default_groups_off_keeps_the_flywp_group(tmp_path, fleet):
     inventory = run(tmp_path, {'default_groups': False})
 
-    assert hosts(inventory) == ['home', 'web-1', 'web-1-3', 'web-2']
+    assert hosts(inventory) == ['home', 'web-1', twin(fleet), 'web-2']
     assert sorted(inventory.groups) == ['all', 'flywp', 'ungrouped']
 
 
@@ -484,9 +489,9 @@ def test_duplicate_names_oldest_keeps_it(tmp_path, fleet, warnings):
     inventory = run(tmp_path)
 
     assert host_vars(inventory, 'web-1')['flywp_id'] == fleet[0]['id']
-    assert host_vars(inventory, 'web-1-3')['flywp_id'] == fleet[2]['id']
+    assert host_vars(inventory, twin(fleet))['flywp_id'] == fleet[2]['id']
     assert warnings == ['Several FlyWP servers would have the same host name; the oldest keeps it and the others '
-                        'are named <name>-<id>: web-1 -> web-1-3']
+                        'are named <name>-<id>: web-1 -> ' + twin(fleet)]
 
 
 def test_duplicate_names_whatever_the_api_order(tmp_path, fleet, monkeypatch):
@@ -501,18 +506,22 @@ def test_duplicate_names_get_name_and_id(tmp_path, sim):
     servers = sim.seed([{'name': 'web'}, {'name': 'web-2'}, {'name': 'web'}])
     inventory = run(tmp_path)
 
-    assert hosts(inventory) == ['web', 'web-2', 'web-3']
-    assert [host_vars(inventory, n)['flywp_id'] for n in ('web', 'web-2', 'web-3')] == [s['id'] for s in servers]
+    names = ['web', 'web-2', 'web-%s' % servers[2]['id']]
+    assert hosts(inventory) == names
+    assert [host_vars(inventory, n)['flywp_id'] for n in names] == [s['id'] for s in servers]
 
 
 def test_a_server_keeps_its_own_name_before_a_fallback_takes_it(tmp_path, sim, warnings):
-    servers = sim.seed([{'name': 'a'}, {'name': 'a'}, {'name': 'a-2'}])
+    servers = sim.seed([{'name': 'a'}, {'name': 'a'}])
+    fallback = 'a-%s' % servers[1]['id']
+    servers += sim.seed([{'name': fallback}])
     inventory = run(tmp_path)
 
-    # the second "a" (id 2) would be a-2, the name of the third server: it gets a-2-2
-    assert hosts(inventory) == ['a', 'a-2', 'a-2-2']
-    assert [host_vars(inventory, n)['flywp_id'] for n in ('a', 'a-2', 'a-2-2')] == [servers[i]['id'] for i in (0, 2, 1)]
-    assert warnings[0].endswith('a -> a-2-2')
+    # the second "a" would be a-<its id>, the name of the third server: it gets a-<its id>-2
+    names = ['a', fallback, fallback + '-2']
+    assert hosts(inventory) == names
+    assert [host_vars(inventory, n)['flywp_id'] for n in names] == [servers[i]['id'] for i in (0, 2, 1)]
+    assert warnings[0].endswith('a -> ' + names[2])
 
 
 def test_hostname_from_a_field(tmp_path, fleet):
@@ -556,26 +565,26 @@ def test_only_ready_by_default_and_status_list(tmp_path, fleet):
 def test_include_all_statuses(tmp_path, fleet):
     inventory = run(tmp_path, {'include_all_statuses': True, 'status': ['failed']})
 
-    assert hosts(inventory) == ['broken', 'db-1', 'home', 'web-1', 'web-1-3', 'web-2']
+    assert hosts(inventory) == ['broken', 'db-1', 'home', 'web-1', twin(fleet), 'web-2']
 
 
 def test_provider_and_region(tmp_path, fleet):
     inventory = run(tmp_path, {'provider': ['Hetzner', 'vultr']})
-    assert hosts(inventory) == ['web-1', 'web-1-3']
+    assert hosts(inventory) == ['web-1', twin(fleet)]
 
     inventory = run(tmp_path, {'provider': ['hetzner', 'vultr'], 'region': ['AMS', 'nbg1'],
                                'include_all_statuses': True})
-    assert hosts(inventory) == ['db-1', 'web-1']  # db-1 is hetzner/nbg1, web-1 (id 3) is vultr/ams
+    assert hosts(inventory) == ['db-1', 'web-1']  # db-1 is hetzner/nbg1, web-1 (the second) is vultr/ams
     assert host_vars(inventory, 'web-1')['flywp_id'] == fleet[2]['id']
 
 
 def test_jinja_filters_all_must_be_true(tmp_path, fleet):
     inventory = run(tmp_path, {'filters': ["flywp_os == 'ubuntu-24.04'"]})
-    assert hosts(inventory) == ['home', 'web-1', 'web-1-3']
+    assert hosts(inventory) == ['home', 'web-1', twin(fleet)]
 
     inventory = run(tmp_path, {'filters': ["flywp_os == 'ubuntu-24.04'", "flywp_name is match('web')",
                                            "ansible_host is defined"]})
-    assert hosts(inventory) == ['web-1', 'web-1-3']
+    assert hosts(inventory) == ['web-1', twin(fleet)]
 
 
 def test_a_filter_that_fails(tmp_path, fleet):
@@ -599,8 +608,8 @@ def test_compose_then_groups_and_keyed_groups(tmp_path, fleet):
 
     assert hosts(inventory, 'production') == ['web-1']
     assert hosts(inventory, 'tier_production') == ['web-1']
-    assert hosts(inventory, 'tier_staging') == ['home', 'web-1-3', 'web-2']
-    assert hosts(inventory, 'php83') == ['home', 'web-1', 'web-1-3', 'web-2']
+    assert hosts(inventory, 'tier_staging') == ['home', twin(fleet), 'web-2']
+    assert hosts(inventory, 'php83') == ['home', 'web-1', twin(fleet), 'web-2']
     assert hosts(inventory, 'size_cx22') == ['web-1']  # '-' is not allowed in a group name
     assert 'size_cx22' in [g.name for g in inventory.groups['sizes'].child_groups]
 
@@ -625,10 +634,10 @@ def test_bad_compose_is_skipped_unless_strict(tmp_path, fleet):
 
 def test_leading_separator(tmp_path, fleet):
     inventory = run(tmp_path, {'keyed_groups': [{'key': 'flywp_provider'}], 'leading_separator': False})
-    assert hosts(inventory, 'vultr') == ['web-1-3']
+    assert hosts(inventory, 'vultr') == [twin(fleet)]
 
     inventory = run(tmp_path, {'keyed_groups': [{'key': 'flywp_provider'}]})
-    assert hosts(inventory, '_vultr') == ['web-1-3']
+    assert hosts(inventory, '_vultr') == [twin(fleet)]
 
 
 # --- sites ---

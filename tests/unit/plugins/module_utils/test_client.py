@@ -489,12 +489,12 @@ def test_429_fails_when_the_wait_would_pass_rate_limit_timeout(sim, rate_limit_t
 
 def test_rate_limit_timeout_is_spent_over_several_waits(sim):
     sim.configure(rate_limit=1, rate_window=1.0)
-    sim.seed([{'name': 'web-1'}])
+    server_id = sim.seed([{'name': 'web-1'}])[0]['id']
     client = client_for(sim, rate_limit_timeout=1.2)
-    client.call('server.get', server_id=1)
-    client.call('server.get', server_id=1)  # sent into the unknown end: its 429 says one second
+    client.call('server.get', server_id=server_id)
+    client.call('server.get', server_id=server_id)  # sent into the unknown end: its 429 says one second
     assert client.budget.waited == pytest.approx(1.0)
-    error = expect_error(DEMO_TOKEN, client.call, 'server.get', server_id=1)
+    error = expect_error(DEMO_TOKEN, client.call, 'server.get', server_id=server_id)
     assert error.status == 429 and 'already spent' in str(error) and 'rate_limit_timeout (1.2 s' in str(error)
     assert '1 requests per 1 s per token' in str(error)  # the API's own limit, and the window learned
     assert statuses(sim) == [200, 429, 200]  # the third call was not sent: it would have been refused

@@ -100,34 +100,35 @@ def test_a_cron_user_of_only_spaces_is_the_default_user(sim):
 
 def test_a_cron_list_without_users_is_read_as_the_default_user(sim):
     """A tolerance of docs/api-contract.md: an API that leaves `user` out of each job."""
-    assert sim.seed([{'name': 'web-2', 'crons': [
+    server_id = str(sim.seed([{'name': 'web-2', 'crons': [
         {'command': 'wp cron event run', 'frequency': '@daily', 'user': 'fly'},
-        {'command': 'backup.sh', 'frequency': '@hourly', 'user': 'root'}]}])[0]['id'] == 3
+        {'command': 'backup.sh', 'frequency': '@hourly', 'user': 'root'}]}])[0]['id'])
     sim.clear_requests()
     with FaultProxy(sim.api_url) as proxy:
-        proxy.add('transform', count=10, path='/servers/3/crons', change=_without('user'))
+        proxy.add('transform', count=10, path='/servers/%s/crons' % server_id, change=_without('user'))
         jobs = [{'command': 'wp cron event run', 'frequency': '@daily'}]
-        result = run_module('cron', dict(api(proxy.url), server='3', jobs=jobs))
+        result = run_module('cron', dict(api(proxy.url), server=server_id, jobs=jobs))
         assert not result.get('failed') and result['changed'] is False
-        listed = run_module('cron_info', dict(api(proxy.url), server='3', user='fly'))
+        listed = run_module('cron_info', dict(api(proxy.url), server=server_id, user='fly'))
     # Without a user, root's job too is taken for fly's: the API gave no way to tell.
     assert [job['command'] for job in listed['crons']] == ['wp cron event run', 'backup.sh']
     assert counts(sim) == {'GET': 2}
 
 
 @pytest.mark.parametrize('name, args, path, field', [
-    ('ssh_key', {'name': 'deploy', 'public_key': KEYS[0]['public_key']}, '/servers/3/ssh-keys', 'name'),
-    ('cron', {'command': 'wp cron event run', 'frequency': '@daily'}, '/servers/3/crons', 'command'),
+    ('ssh_key', {'name': 'deploy', 'public_key': KEYS[0]['public_key']}, '/servers/%s/ssh-keys', 'name'),
+    ('cron', {'command': 'wp cron event run', 'frequency': '@daily'}, '/servers/%s/crons', 'command'),
 ])
 def test_a_listed_object_without_its_key_fails_before_any_write(sim, name, args, path, field):
-    assert sim.seed([{'name': 'web-2', 'ssh_keys': [{'name': 'deploy', 'public_key': KEYS[0]['public_key']}],
-                      'crons': [{'command': 'wp cron event run', 'frequency': '@daily'}]}])[0]['id'] == 3
+    server = sim.seed([{'name': 'web-2', 'ssh_keys': [{'name': 'deploy', 'public_key': KEYS[0]['public_key']}],
+                        'crons': [{'command': 'wp cron event run', 'frequency': '@daily'}]}])[0]
+    listed_id = server['ssh_keys' if name == 'ssh_key' else 'crons'][0]['id']
     sim.clear_requests()
     with FaultProxy(sim.api_url) as proxy:
-        proxy.add('transform', path=path, change=_without(field))
+        proxy.add('transform', path=path % server['id'], change=_without(field))
         result = run_module(name, dict(api(proxy.url), server='web-2', **args))
     assert result['failed'] is True and result['changed'] is False
-    assert 'listed a' in result['msg'] and 'without its %s (id 1)' % field in result['msg']
+    assert 'listed a' in result['msg'] and 'without its %s (id %s)' % (field, listed_id) in result['msg']
     assert 'nothing was changed' in result['msg']
     assert counts(sim) == {'GET': 2}
 

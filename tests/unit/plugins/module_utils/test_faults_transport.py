@@ -96,13 +96,15 @@ def tls_proxy(sim, certificates):
 
 @pytest.fixture(autouse=True)
 def fresh(sim, monkeypatch):
+    """The server web-1 alone, no proxy variables, module clients on the fake clock; returns web-1."""
     sim.reset()
-    sim.seed([{'name': 'web-1'}])
+    server = sim.seed([{'name': 'web-1'}])[0]
     sim.clear_requests()
     for name in PROXY_VARIABLES:
         monkeypatch.delenv(name, raising=False)
         monkeypatch.delenv(name.lower(), raising=False)
     monkeypatch.setattr(module_utils, 'FlyWPClient', functools.partial(FlyWPClient, clock=CLOCK.time, sleep=CLOCK.sleep))
+    return server
 
 
 def counts(sim):
@@ -222,17 +224,18 @@ def test_a_token_with_a_control_character_inside_is_refused_without_echoing_it(s
 ODD_TOKEN = 'Tok|en/42+"x\\y'
 
 
-def test_every_spelling_of_the_token_is_redacted_from_an_answer_that_echoes_it(sim, monkeypatch):
+def test_every_spelling_of_the_token_is_redacted_from_an_answer_that_echoes_it(sim, fresh):
     sim.add_token(ODD_TOKEN)
     given = ODD_TOKEN + '\n'
     echoes = secret_forms(given)
     assert len(echoes) >= 5  # raw, repr, JSON, URL, trimmed: else the test would prove little
+    crons = '/servers/%s/crons' % fresh['id']
     with FaultProxy(sim.api_url) as echoing:
-        echoing.add('answer', path='/servers/1/crons', methods=['POST'], status=422, body=json.dumps({
+        echoing.add('answer', path=crons, methods=['POST'], status=422, body=json.dumps({
             'message': 'Bad token ' + ' / '.join(echoes), 'errors': {'command': ['Seen: %s' % echo for echo in echoes]}}))
-        result = run_module('cron', {'api_url': echoing.url, 'api_token': given, 'server': '1',
+        result = run_module('cron', {'api_url': echoing.url, 'api_token': given, 'server': str(fresh['id']),
                                      'command': 'wp cron event run', 'frequency': '@daily'})
-    assert result['failed'] is True and 'The FlyWP API answered 422 to POST /servers/1/crons' in result['msg']
+    assert result['failed'] is True and 'The FlyWP API answered 422 to POST %s' % crons in result['msg']
     assert result['msg'].count('********') >= len(echoes)
     assert_clean(result, given)
     assert counts(sim) == {'GET': 1}

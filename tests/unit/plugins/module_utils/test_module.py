@@ -63,10 +63,10 @@ def test_digits_that_are_an_id_cost_no_request_of_their_own(sim, api):
 
 
 def test_an_id_wins_over_a_name_of_the_same_digits(sim, api):
-    first, _second = sim.seed([{'name': 'web-1'}, {'name': '1'}])
-    assert first['id'] == 1
-    run_module('cron', dict(api, server='1', **JOB))
-    assert sim.objects('cron')[0]['id'] and requests_of(sim)[-1] == 'POST /servers/1/crons'
+    first = sim.seed([{'name': 'web-1'}])[0]
+    sim.seed([{'name': str(first['id'])}])
+    run_module('cron', dict(api, server=str(first['id']), **JOB))
+    assert sim.objects('cron')[0]['id'] and requests_of(sim)[-1] == 'POST /servers/%s/crons' % first['id']
 
 
 def test_no_server_by_id_or_name_fails_or_is_nothing_to_remove(sim, api):
@@ -111,9 +111,12 @@ def fleet(sim, api):
     return servers
 
 
+WEB_1_ID = object()  # stands for the id of the fleet's web-1
+
+
 @pytest.mark.parametrize('name, args, key, expected', [
     ('server_info', {'name': ' web-2 '}, 'servers', ['web-2']),
-    ('server_info', {'id': '1'}, 'servers', ['web-1']),
+    ('server_info', {'id': WEB_1_ID}, 'servers', ['web-1']),
     ('server_info', {'id': '99'}, 'servers', []),
     ('site_info', {'domain': 'a.EXAMPLE.com'}, 'sites', ['a.example.com', 'A.example.com']),
     ('site_info', {'server': 'web-1', 'domain': 'b.example.com'}, 'sites', ['b.example.com']),
@@ -123,6 +126,7 @@ def fleet(sim, api):
     ('database_info', {'server': 'web-1', 'name': 'b_example_com'}, 'databases', ['b_example_com']),
 ])
 def test_info_filters_by_natural_key(sim, api, fleet, name, args, key, expected):
+    args = {option: str(fleet[0]['id']) if value is WEB_1_ID else value for option, value in args.items()}
     result = run_module(name, dict(api, **args))
     assert not result.get('failed'), result
     label = {'servers': 'name', 'sites': 'domain', 'ssh_keys': 'name', 'crons': 'command', 'databases': 'name'}[key]
