@@ -687,11 +687,11 @@ def test_a_server_deleted_while_reading_keeps_its_host_without_sites(tmp_path, s
 
 
 def test_a_missing_route_for_sites_keeps_every_host_and_says_the_api_differs(tmp_path, sim, warnings, monkeypatch):
-    sim.seed([{'name': 'web-%d' % number} for number in range(1, 5)])
+    servers = sim.seed([{'name': 'web-%d' % number} for number in range(1, 5)])
     with FaultProxy(sim.api_url) as proxy:
-        for number in range(1, 5):
-            proxy.add('replace', path='/servers/%d/sites' % number, status=404,
-                      body=b'{"message": "The route api/v1/servers/%d/sites could not be found."}' % number)
+        for server in servers:
+            proxy.add('replace', path='/servers/%d/sites' % server['id'], status=404,
+                      body=b'{"message": "The route api/v1/servers/%d/sites could not be found."}' % server['id'])
         monkeypatch.setenv('FLYWP_API_URL', proxy.url)
         inventory = run(tmp_path, {'include_sites': True})
     assert hosts(inventory) == ['web-1', 'web-2', 'web-3', 'web-4']
@@ -797,15 +797,16 @@ def test_cache_with_sites_fetches_only_missing_sites(tmp_path, sim, fleet):
 
 
 def test_the_cache_is_kept_per_token(tmp_path, sim, fleet, monkeypatch):
-    """Another token on the same URL (another account) never reads the hosts cached for this one."""
-    run(tmp_path, cached(tmp_path))
+    """Another account's token on the same URL never reads the hosts cached for this one."""
+    mine = hosts(run(tmp_path, cached(tmp_path)))
     api_requests(sim)
-    sim.add_token('another-token')
+    sim.add_token('another-token', account='another-account')
+    sim.seed([{'name': 'other-1'}, {'name': 'other-2'}], account='another-account')
     monkeypatch.setenv('FLYWP_API_TOKEN', 'another-token')
-    run(tmp_path, cached(tmp_path))
+    assert hosts(run(tmp_path, cached(tmp_path))) == ['other-1', 'other-2']
     assert api_requests(sim) == ['GET /servers?page=1']
     monkeypatch.setenv('FLYWP_API_TOKEN', DEMO_TOKEN)
-    run(tmp_path, cached(tmp_path))
+    assert hosts(run(tmp_path, cached(tmp_path))) == mine and len(mine) > 2
     assert api_requests(sim) == []
     for name in os.listdir(str(tmp_path / 'cache')):
         content = (tmp_path / 'cache' / name).read_text()

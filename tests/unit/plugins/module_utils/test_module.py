@@ -223,13 +223,16 @@ def plant_hint(api, name, server_id):
 
 
 def test_a_remembered_name_whose_server_was_renamed_is_resolved_afresh(sim, api):
-    """alpha and beta swapped names since an earlier run remembered alpha's id."""
+    """alpha and beta swap names in the dashboard after a task remembered them."""
     alpha, beta = sim.seed([{'name': 'alpha'}, {'name': 'beta'}])
-    plant_hint(api, 'alpha', beta['id'])
+    run_module('cron_info', dict(api, server='alpha'))
+    sim.update_object('server', alpha['id'], name='beta')
+    sim.update_object('server', beta['id'], name='alpha')
+    sim.clear_requests()
     result = run_module('cron', dict(api, server='alpha', **JOB))
     assert result['changed'] is True
-    assert requests_of(sim) == ['GET /servers/%s' % beta['id'], 'GET /servers', 'GET /servers/%s/crons' % alpha['id'],
-                                'POST /servers/%s/crons' % alpha['id']]
+    assert requests_of(sim) == ['GET /servers/%s' % alpha['id'], 'GET /servers', 'GET /servers/%s/crons' % beta['id'],
+                                'POST /servers/%s/crons' % beta['id']]
 
 
 def test_a_remembered_server_being_deleted_never_takes_the_job_of_its_rebuild(sim, api):
