@@ -74,9 +74,10 @@ class Bench:
                              '--forks', str(forks), os.path.join(PLAYBOOKS, playbook)],
                             self.env(run_dir), run_dir, 'ansible-playbook')
 
-    def cron_play(self, row, playbook, servers, jobs, forks):
+    def cron_play(self, row, playbook, servers, jobs, forks, name=None):
+        """Run a cron playbook, count its requests and check the jobs it made; returns the request log and the Run."""
         progress(row)
-        run_dir = self.run_dir('%s-%s' % (row.case, playbook[:-4]))
+        run_dir = self.run_dir(name or '%s-%s' % (row.case, playbook[:-4]))
         run = self.playbook(run_dir, playbook, servers, {'bench_jobs': jobs}, forks)
         log = self.sim.requests()
         # tools/bench/windows.py reads them
@@ -93,6 +94,7 @@ class Bench:
         row.result = '%d/%d jobs' % (made, len(wanted) * len(servers))
         row.complete = made == len(wanted) * len(servers)
         done(row)
+        return log, run
 
     def inventory(self, row, name, options, servers, again=False):
         """ansible-inventory --list of a flywp.yml source in the run directory `name`, over `servers` servers;

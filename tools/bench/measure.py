@@ -96,10 +96,15 @@ class Row:
     result: str = ''
     complete: bool = None   # whether the run left everything it should have (jobs made, hosts listed)
     note: str = ''
+    first_window_left: float = None  # windows aligned to the clock: seconds of the first one left at the first request
 
     @property
     def floor(self):
-        return floor_seconds(self.must_send, *self.limit)
+        if self.first_window_left is None:
+            return floor_seconds(self.must_send, *self.limit)
+        # The first window ends on its own; the last request goes in window (must_send - 1) // limit.
+        windows = (self.must_send - 1) // self.limit[0]
+        return self.first_window_left + (windows - 1) * self.limit[1] if windows else 0.0
 
     @property
     def ratio(self):

@@ -72,10 +72,12 @@ class SimulatorProcess:
         with urllib.request.urlopen(request, timeout=120) as answer:
             return json.loads(answer.read() or b'{}')
 
-    def prepare(self, rate_limit, rate_window, servers=()):
-        """A fresh simulator: no objects, an empty log, new rate-limit windows, this limit, these servers."""
+    def prepare(self, rate_limit, rate_window, servers=(), window_start='first-request'):
+        """A fresh simulator: no objects, an empty log, new rate-limit windows, this limit, these servers;
+        window_start 'clock' for windows that begin on their own, aligned to the clock."""
         self.control('POST', '/reset', {})
-        self.control('PATCH', '/config', {'rate_limit': rate_limit, 'rate_window': rate_window})
+        self.control('PATCH', '/config', {'rate_limit': rate_limit, 'rate_window': rate_window,
+                                          'rate_window_start': window_start})
         return self.control('POST', '/seed', {'servers': list(servers)})['servers'] if servers else []
 
     def requests(self):
