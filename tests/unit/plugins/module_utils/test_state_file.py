@@ -13,7 +13,9 @@ import json
 import multiprocessing
 import os
 import pickle
+import shutil
 import stat
+import tempfile
 
 import pytest
 
@@ -194,37 +196,44 @@ def count_twice_with_warnings(directory):
     return [state.update(count_up), state.update(count_up)], warned
 
 
+@pytest.fixture
+def reachable(warned):
+    """A state directory others may reach (pytest's own folders are the owner's only), with the
+    state made by its owner and a salt others may read: what the child is denied is only what
+    the test takes away."""
+    top = tempfile.mkdtemp(prefix='flywp-state-test-')
+    os.chmod(top, 0o755)
+    directory = os.path.join(top, 'state')
+    state = shared(directory, warned)
+    state.update(count_up)
+    os.chmod(directory, 0o755)
+    os.chmod(os.path.join(directory, 'salt'), 0o644)
+    yield directory, state
+    os.chmod(directory, 0o700)
+    shutil.rmtree(top)
+
+
 @pytest.mark.filterwarnings('ignore::DeprecationWarning')  # fork() beside the simulator's threads: the child only reads
-def test_a_read_only_directory_is_said(tmp_path, warned):
-    os.chmod(str(tmp_path), 0o755)
-    directory = str(tmp_path / 'state')
-    shared(directory, warned)  # the salt, made by its owner
+def test_a_read_only_directory_is_said(reachable):
+    directory, state = reachable
+    os.remove(state.path)
+    os.remove(state.path[:-len('.json')] + '.lock')
     os.chmod(directory, 0o555)
-    try:
-        counts, warnings = as_another_user(count_twice_with_warnings, directory)
-    finally:
-        os.chmod(directory, 0o700)
+    counts, warnings = as_another_user(count_twice_with_warnings, directory)
     assert counts == [1, 2]
     assert_one_warning(warnings, directory, 'writable by this user')
-    assert 'Permission denied' in warnings[0]
+    assert 'Permission denied' in warnings[0] or 'Read-only' in warnings[0]
 
 
 @pytest.mark.filterwarnings('ignore::DeprecationWarning')
-def test_a_state_file_of_another_user_is_said(tmp_path, warned):
-    os.chmod(str(tmp_path), 0o755)
-    directory = str(tmp_path / 'state')
-    state = shared(directory, warned)
-    state.update(count_up)
+def test_a_state_file_of_another_user_is_said(reachable):
+    directory, state = reachable
     os.chmod(directory, 0o777)
-    os.chmod(os.path.join(directory, 'salt'), 0o644)
     for path in (state.path, state.path[:-len('.json')] + '.lock'):
         os.chmod(path, 0o000)
-    try:
-        counts, warnings = as_another_user(count_twice_with_warnings, directory)
-    finally:
-        os.chmod(directory, 0o700)
+    counts, warnings = as_another_user(count_twice_with_warnings, directory)
     assert counts == [1, 2]
-    assert_one_warning(warnings, directory, 'writable by this user')
+    assert_one_warning(warnings, state.path, 'writable by this user')
 
 
 def _key_of(directory, start):
