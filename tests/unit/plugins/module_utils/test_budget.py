@@ -250,11 +250,11 @@ def floor_seconds(requests, limit, length):
     (60, 60.0, 140, 20),  # make bench's case A: 20 hosts x 7 requests, forks 20
     (10, 5.0, 60, 1),     # case B: one host, a short window
 ])
-def test_the_window_is_learned_within_one_429_a_window_and_the_floor(directory, clock, begins, offset, limit, length,
-                                                                      requests, processes):
+def test_the_window_is_learned_within_one_429_a_window_and_the_floor(
+        directory, clock, begins, offset, limit, length, requests, processes):
     start = clock.time()
     api = FakeAPI(clock, limit, length, begins, offset=start - (offset % length) if begins == CLOCK else 0.0)
-    budgets = [budget(directory, clock, timeout=3600) for _ in range(processes)]
+    budgets = [budget(directory, clock, timeout=3600) for number in range(processes)]
     run(budgets, api, requests)
     windows = math.ceil(requests / float(limit))
     assert api.answered == requests

@@ -50,7 +50,7 @@ def test_twenty_processes_share_one_budget(tmp_path, begins):
         env = dict(os.environ, FLYWP_STATE_DIR=str(tmp_path / 'state'), PYTHONPATH=COLLECTIONS_DIR)
         children = [subprocess.Popen([sys.executable, '-c', CHILD, sim.api_url, sim.token, str(server['id']), str(EACH), go],
                                      env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
-                    for _ in range(PROCESSES)]
+                    for number in range(PROCESSES)]
         deadline = time.monotonic() + 120
         while len([name for name in os.listdir(str(tmp_path)) if name.startswith('go.')]) < PROCESSES:
             assert time.monotonic() < deadline and all(child.poll() is None for child in children)

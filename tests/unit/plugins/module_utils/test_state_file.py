@@ -249,7 +249,7 @@ def test_two_first_processes_agree_on_the_salt(directory):
     with context.Manager() as manager:
         start = manager.Event()
         with context.Pool(8) as pool:
-            pending = [pool.apply_async(_key_of, (directory, start)) for _ in range(8)]
+            pending = [pool.apply_async(_key_of, (directory, start)) for number in range(8)]
             start.set()
             names = set(result.get(timeout=60) for result in pending)
     assert len(names) == 1
