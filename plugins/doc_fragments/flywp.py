@@ -81,12 +81,14 @@ notes:
     reports C(changed) with the failure, and a write is never sent twice; the next run finds
     what was made.
 seealso:
-  - ref: ansible_collections.flywp.cloud.docsite.troubleshooting
+  - name: Troubleshooting flywp.cloud
     description: Every error message of the collection and what to do about it
       (docs/troubleshooting.md in the collection).
-  - ref: ansible_collections.flywp.cloud.docsite.rate_limits
+    link: https://github.com/flywp/ansible-collection-flywp-cloud/blob/main/docs/troubleshooting.md
+  - name: Rate limits
     description: FlyWP's limit of 60 requests a minute, and what each task costs
       (docs/rate-limits.md in the collection).
+    link: https://github.com/flywp/ansible-collection-flywp-cloud/blob/main/docs/rate-limits.md
 """
 
     # State modules: extends_documentation_fragment: [flywp.cloud.flywp, flywp.cloud.flywp.state]
