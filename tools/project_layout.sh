@@ -15,7 +15,10 @@
 #   - docs/examples/execution-environment/ (docs/awx.md) makes an ansible-builder context
 #     whose galaxy step, run here as in the image, installs the tarball;
 #   - the commented alternatives of requirements.yml (a tarball, a git repository) install
-#     it too, with the tarball built here and a clone of COLLECTION_DIR for their names.
+#     it too, with the tarball built here and a clone of COLLECTION_DIR for their names;
+#   - every example playbook of the README, the guides and the roles' READMEs runs as
+#     written in the project, with only FLYWP_API_TOKEN and FLYWP_API_URL set, and prints
+#     no warning (tools/doc_examples.py).
 # No ANSIBLE_COLLECTIONS_PATH or ANSIBLE_CONFIG: the project's ansible.cfg does it all.
 set -euo pipefail
 # shellcheck source-path=SCRIPTDIR source=lib.sh
@@ -141,3 +144,6 @@ if grep -qE '\|--web-1$' <<<"$graph"; then
 fi
 check "without ansible.cfg's collections_path, ansible-inventory does not find the plugin:"
 grep -m 1 -i 'plugin' <<<"$graph" || true
+
+"$bin/python" "$source_dir/tools/doc_examples.py" "$source_dir" "$project" "$SIM_CONTROL_URL" ||
+    fail "an example playbook of the README or the guides does not run as written"
