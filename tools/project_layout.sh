@@ -7,12 +7,18 @@
 # docs/examples/execution-environment/):
 #   - `ansible-galaxy collection install` puts it in the project's collections/ folder, by
 #     ansible.cfg's collections_path alone, and requirements.yml is then satisfied;
-#   - against the simulator, started from the installed copy: site.yml runs, and
+#   - against the simulator, started from the installed copy: site.yml runs without a
+#     warning (ansible.cfg quiets the ones about localhost), and
 #     `ansible-inventory -i servers.flywp.yml --graph` shows the server it made;
 #   - without ansible.cfg, ansible-inventory does not find the plugin (why the guide asks
 #     for collections_path);
 #   - docs/examples/execution-environment/ (docs/awx.md) makes an ansible-builder context
-#     whose galaxy step, run here as in the image, installs the tarball.
+#     whose galaxy step, run here as in the image, installs the tarball;
+#   - the commented alternatives of requirements.yml (a tarball, a git repository) install
+#     it too, with the tarball built here and a clone of COLLECTION_DIR for their names;
+#   - every example playbook of the README, the guides and the roles' READMEs runs as
+#     written in the project, with only FLYWP_API_TOKEN and FLYWP_API_URL set, and prints
+#     no warning (tools/doc_examples.py).
 # No ANSIBLE_COLLECTIONS_PATH or ANSIBLE_CONFIG: the project's ansible.cfg does it all.
 set -euo pipefail
 # shellcheck source-path=SCRIPTDIR source=lib.sh
@@ -68,6 +74,41 @@ output=$(ansible-galaxy collection install --offline -r requirements.yml 2>&1)
 [[ $output == *"All requested collections are already installed"* ]] ||
     fail "requirements.yml is not satisfied by the installed tarball: $output"
 check "requirements.yml is satisfied by it"
+# The alternatives requirements.yml shows in comments, each uncommented in place of the Galaxy
+# entry, with local names: the tarball, and for the git form a clone whose branch is main.
+git clone -q --bare "$source_dir" "$work/repository.git"
+git -C "$work/repository.git" update-ref refs/heads/main HEAD
+"$bin/python" - requirements.yml "$tarball" "file://$work/repository.git" "$work/alternatives" <<'EOF'
+import os, re, sys
+import yaml
+source, tarball, repository, out = sys.argv[1:]
+entries, entry = [], None
+for line in open(source, encoding='utf-8'):
+    if re.match(r'^  # - name:', line):
+        entry = [line.replace('# ', '', 1)]
+        entries.append(entry)
+    elif entry is not None and re.match(r'^  #   [a-z_]+:', line):
+        entry.append(line.replace('# ', '', 1))
+    else:
+        entry = None
+found = {}
+for lines in entries:
+    item = yaml.safe_load(''.join(lines))[0]
+    item['name'] = {'file': tarball, 'git': repository}[item['type']]
+    os.makedirs(os.path.join(out, item['type']))
+    with open(os.path.join(out, item['type'], 'requirements.yml'), 'w', encoding='utf-8') as handle:
+        yaml.safe_dump({'collections': [item]}, handle)
+    found[item['type']] = item
+if sorted(found) != ['file', 'git'] or found['git'].get('version') != 'main':
+    sys.exit('requirements.yml should show a commented file and git alternative, found: %s' % sorted(found))
+EOF
+for kind in file git; do
+    output=$(cd "$work/alternatives/$kind" && ansible-galaxy collection install -r requirements.yml -p ./collections 2>&1) ||
+        fail "the $kind form of requirements.yml does not install: $output"
+    [[ -f $work/alternatives/$kind/collections/ansible_collections/flywp/cloud/MANIFEST.json ]] ||
+        fail "the $kind form of requirements.yml installed nothing"
+done
+check "the tarball and git forms requirements.yml shows in comments install the collection too"
 listed=$(ansible-galaxy collection list flywp.cloud 2>/dev/null | grep '^# /' || true)
 [[ $listed == "# $project/collections/ansible_collections" ]] ||
     fail "flywp.cloud should be found in the project only, not in: $listed"
@@ -86,8 +127,10 @@ urllib.request.urlopen(request, timeout=10).read()
 EOF
 export FLYWP_API_URL=$SIM_API_URL FLYWP_API_TOKEN=$DEMO_TOKEN
 
-ansible-playbook site.yml
-check "ansible-playbook site.yml"
+output=$(ansible-playbook site.yml 2>&1) || { echo "$output"; fail "ansible-playbook site.yml failed"; }
+echo "$output"
+if grep -E '^\[WARNING\]' <<<"$output"; then fail "ansible-playbook site.yml warned (ansible.cfg quiets the localhost warnings)"; fi
+check "ansible-playbook site.yml, without a warning"
 
 graph=$(ansible-inventory -i servers.flywp.yml --graph)
 echo "$graph"
@@ -101,3 +144,6 @@ if grep -qE '\|--web-1$' <<<"$graph"; then
 fi
 check "without ansible.cfg's collections_path, ansible-inventory does not find the plugin:"
 grep -m 1 -i 'plugin' <<<"$graph" || true
+
+"$bin/python" "$source_dir/tools/doc_examples.py" "$source_dir" "$project" "$SIM_CONTROL_URL" ||
+    fail "an example playbook of the README or the guides does not run as written"

@@ -84,12 +84,14 @@ notes:
     C(method), C(path) and C(status) of the request, the API's own C(api_message), and its
     field C(errors) (of a C(422)).
 seealso:
-  - ref: ansible_collections.flywp.cloud.docsite.troubleshooting
+  - name: Troubleshooting flywp.cloud
     description: Every error message of the collection and what to do about it
       (docs/troubleshooting.md in the collection).
-  - ref: ansible_collections.flywp.cloud.docsite.rate_limits
+    link: https://github.com/flywp/ansible-collection-flywp-cloud/blob/main/docs/troubleshooting.md
+  - name: Rate limits
     description: FlyWP's limit of 60 requests a minute, and what each task costs
       (docs/rate-limits.md in the collection).
+    link: https://github.com/flywp/ansible-collection-flywp-cloud/blob/main/docs/rate-limits.md
 """
 
     # State modules: extends_documentation_fragment: [flywp.cloud.flywp, flywp.cloud.flywp.state]

@@ -45,6 +45,9 @@ OTHER_PUBLIC_KEY_FORMATS = (
     ('-----BEGIN PUBLIC KEY-----', 'ssh-keygen -i -m PKCS8 -f KEY.pub'),
     ('-----BEGIN RSA PUBLIC KEY-----', 'ssh-keygen -i -m PEM -f KEY.pub'),
 )
+# Quotes that end up around a key copied from a shell command, a JSON file or a document.
+QUOTES = ('"', "'", '`', '\u201c', '\u201d', '\u2018', '\u2019')
+BASE64 = re.compile(r'^[A-Za-z0-9+/]+={0,2}$')
 DURATION_UNITS = {'s': 1, 'm': 60, 'h': 3600, 'd': 86400, 'w': 604800}
 HOST_LABEL = re.compile(r'^(?!-)[a-z0-9-]{1,63}(?<!-)$')
 
@@ -124,19 +127,38 @@ def ssh_public_key(value):
                            'several lines (by an editor or a terminal) must be joined again; several keys go in '
                            'several entries.' % len(lines))
     parts = text.split()
+    if any(quote in part for part in parts[:2] for quote in QUOTES):
+        raise InvalidInput('public_key: the key is inside quotes: remove the quotes, and give the line of the .pub file '
+                           'as it is ("ssh-ed25519 AAAA... comment").')
     if parts and parts[0] == 'ssh-dss':
         raise InvalidInput('public_key: DSA keys (ssh-dss) are not accepted: the FlyWP API refuses them, and OpenSSH '
                            'disabled them in 7.0 and removed them in 10.0. Make an Ed25519 key with '
                            'ssh-keygen -t ed25519.')
+    if len(parts) == 1 and parts[0] in SSH_KEY_TYPES:
+        # What `-e key="$(cat key.pub)"` gives: -e splits its value on spaces.
+        raise InvalidInput('public_key: only the key type (%s) was given: the key\'s base64 part is missing. Give the '
+                           'whole line of the .pub file; with -e, quote the value inside the argument, '
+                           '-e "key=\'$(cat key.pub)\'", or put it in a vars file.' % parts[0])
     if len(parts) < 2 or parts[0] not in SSH_KEY_TYPES:
         raise InvalidInput('public_key: expected an OpenSSH public key such as "ssh-ed25519 AAAA... comment", '
                            'as in a .pub file; it must start with one of %s.' % ', '.join(SSH_KEY_TYPES))
+    data = parts[1]
+    if BASE64.match(data) and len(data) % 4:
+        raise InvalidInput('public_key: the %s key looks cut short (its base64 part is %d characters long; a whole '
+                           'one is a multiple of 4): copy the whole line of the .pub file.' % (parts[0], len(data)))
     try:
-        blob = base64.b64decode(parts[1].encode('ascii'), validate=True)
+        blob = base64.b64decode(data.encode('ascii'), validate=True)
+    except (binascii.Error, UnicodeError, ValueError):
+        odd = next((char for char in data if not BASE64.match(char + 'A' * 3)), None)
+        raise InvalidInput('public_key: the key data after %r is not valid base64%s. Copy the whole line of the .pub '
+                           'file as it is.' % (parts[0], ': it holds %s, which base64 does not use' % ascii(odd)
+                                               if odd else ''))
+    try:
         (length,) = struct.unpack('>I', blob[:4])
         embedded = blob[4:4 + length].decode('ascii')
-    except (binascii.Error, struct.error, UnicodeError, ValueError):
-        raise InvalidInput('public_key: the key data after %r is not valid base64 of an SSH key.' % parts[0])
+    except (struct.error, UnicodeError):
+        raise InvalidInput('public_key: the key data after %r is not that of an SSH key; was it cut off when copied? '
+                           'Copy the whole line of the .pub file.' % parts[0])
     if embedded != parts[0]:
         raise InvalidInput('public_key: the key data is a %r key but the key says %r.' % (embedded, parts[0]))
     fields = _ssh_blob_fields(blob)

@@ -32,8 +32,9 @@ extends_documentation_fragment:
 seealso:
   - module: flywp.cloud.server
   - module: flywp.cloud.site_info
-  - ref: ansible_collections.flywp.cloud.docsite.inventory
+  - name: The FlyWP inventory
     description: FlyWP servers as Ansible hosts (docs/inventory.md in the collection).
+    link: https://github.com/flywp/ansible-collection-flywp-cloud/blob/main/docs/inventory.md
 """
 
 EXAMPLES = r"""

@@ -138,12 +138,13 @@ def _encoded(kind, blob):
     ('', 'expected an OpenSSH public key'),
     (None, 'expected an OpenSSH public key'),
     ('not a key', 'expected an OpenSSH public key'),
-    ('ssh-ed25519', 'expected an OpenSSH public key'),
+    ('ssh-ed25519', 'only the key type (ssh-ed25519) was given'),
     ('ssh-foo AAAAB3NzaC1yc2E=', 'must start with one of'),
     ('-----BEGIN OPENSSH PRIVATE KEY----- b3BlbnNzaC1rZXktdjEAAAAA', 'this is a private key'),
     ('AAAAC3NzaC1lZDI1NTE5AAAAIMch4iOon+bv3E1aO+qk9fZRcVUEEF/Wulvsu3LPmVnM test', 'expected an OpenSSH public key'),
     ('ssh-ed25519 !!!!', 'not valid base64'),
-    ('ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIMch4iOon+bv3E1aO+qk9fZRcVUEEF/Wulvsu3LPmVn', 'not valid base64'),
+    ('ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIMch4iOon+bv3E1aO+qk9fZRcVUEEF/Wulvsu3LPmVn', 'looks cut short'),
+    ('ssh-ed25519 AAAA', 'not that of an SSH key'),
     ('ssh-ed25519 ' + RSA.split()[1], "is a 'ssh-rsa' key"),
     (_encoded('ssh-ed25519', _blob(ED25519)[:40]), 'incomplete'),
     (_encoded('ssh-ed25519', _blob(ED25519) + b'\x00\x01'), 'incomplete'),
@@ -154,6 +155,63 @@ def test_bad_public_keys_are_refused(value, names):
         ssh_public_key(value)
     assert names in str(error.value)
     assert str(error.value).startswith('public_key:')
+
+
+@pytest.mark.parametrize('value', [
+    '"%s"' % ED25519,
+    "'%s'" % ED25519,
+    '"%s"' % ED25519.rsplit(' ', 1)[0],  # without its comment: the quote ends the base64 part
+    'ssh-ed25519 "%s" test' % ED25519.split()[1],
+    '\u201c%s\u201d' % ED25519,  # typographic quotes, from a document
+    '`%s`' % RSA,
+    '"ssh-rsa"',
+])
+def test_a_key_inside_quotes_is_told_to_lose_them(value):
+    with pytest.raises(InvalidInput) as error:
+        ssh_public_key(value)
+    assert str(error.value) == ('public_key: the key is inside quotes: remove the quotes, and give the line of the '
+                                '.pub file as it is ("ssh-ed25519 AAAA... comment").')
+
+
+def test_quotes_in_the_comment_are_only_a_comment():
+    assert ssh_public_key(ED25519 + ' "CI key"')[1] == ED25519_FINGERPRINT
+
+
+@pytest.mark.parametrize('key', [ED25519, RSA, ECDSA])
+@pytest.mark.parametrize('missing', [1, 2, 3])
+def test_a_key_cut_short_by_a_few_characters_says_so(key, missing):
+    kind, data = key.split()[:2]
+    with pytest.raises(InvalidInput) as error:
+        ssh_public_key('%s %s' % (kind, data[:-missing]))
+    assert str(error.value) == (
+        'public_key: the %s key looks cut short (its base64 part is %d characters long; a whole one is a multiple '
+        'of 4): copy the whole line of the .pub file.' % (kind, len(data) - missing))
+
+
+def test_a_key_cut_short_by_a_multiple_of_four_characters_says_so_too():
+    kind, data = ED25519.split()[:2]
+    with pytest.raises(InvalidInput) as error:
+        ssh_public_key('%s %s' % (kind, data[:-4]))
+    assert 'incomplete or has extra bytes; was it cut off when copied? Copy the whole line' in str(error.value)
+
+
+def test_a_character_base64_does_not_use_is_named():
+    kind, data = ED25519.split()[:2]
+    with pytest.raises(InvalidInput) as error:
+        ssh_public_key('%s %s\u2026' % (kind, data[:40]))  # shortened by a terminal or a document
+    assert str(error.value) == ("public_key: the key data after 'ssh-ed25519' is not valid base64: it holds '\\u2026', "
+                                "which base64 does not use. Copy the whole line of the .pub file as it is.")
+
+
+@pytest.mark.parametrize('kind', ['ssh-ed25519', 'ssh-rsa', 'ecdsa-sha2-nistp256', '  ssh-rsa  '])
+def test_a_bare_key_type_says_the_key_is_missing_and_how_to_pass_it_with_e(kind):
+    # ansible-playbook -e key="$(cat key.pub)" gives key=ssh-rsa: -e splits its value on spaces
+    with pytest.raises(InvalidInput) as error:
+        ssh_public_key(kind)
+    assert str(error.value) == (
+        "public_key: only the key type (%s) was given: the key's base64 part is missing. Give the whole line of the "
+        """.pub file; with -e, quote the value inside the argument, -e "key='$(cat key.pub)'", or put it in a vars """
+        'file.' % kind.strip())
 
 
 def _fields(*fields):
