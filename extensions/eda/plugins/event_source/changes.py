@@ -11,6 +11,20 @@ collection's module_utils (which need only the standard library and requests).
 
 from __future__ import annotations
 
+import asyncio
+import copy
+import difflib
+import fnmatch
+import json
+import logging
+import math
+import os
+import sys
+import time
+from collections import deque
+from dataclasses import dataclass, field
+from typing import Dict, Optional, Tuple
+
 DOCUMENTATION = r"""
 ---
 short_description: Changes in a FlyWP account as events
@@ -158,9 +172,6 @@ EXAMPLES = r"""
           msg: "The backup {{ event.flywp.id }} of {{ event.flywp.site.domain }} failed"
 """
 
-import os
-import sys
-
 
 def _reach_the_collection():
     """Put the directory that holds ansible_collections/ on sys.path, when this file sits in
@@ -178,19 +189,8 @@ def _reach_the_collection():
 
 _reach_the_collection()
 
+# After the line above, which makes them importable where ansible-rulebook runs this file.
 # pylint: disable=wrong-import-position
-import asyncio  # noqa: E402
-import copy  # noqa: E402
-import difflib  # noqa: E402
-import fnmatch  # noqa: E402
-import json  # noqa: E402
-import logging  # noqa: E402
-import math  # noqa: E402
-import time  # noqa: E402
-from collections import deque  # noqa: E402
-from dataclasses import dataclass, field  # noqa: E402
-from typing import Dict, List, Optional, Tuple  # noqa: E402
-
 from ansible_collections.flywp.cloud.plugins.module_utils.client import (  # noqa: E402
     HAS_REQUESTS, MAX_API_TIMEOUT, PER_PAGE, FlyWPClient)
 from ansible_collections.flywp.cloud.plugins.module_utils.errors import DEFAULT_API_URL, FlyWPError  # noqa: E402
@@ -292,7 +292,7 @@ def _number(args, name, default, lowest, highest, whole=False):
         number = float(value) if isinstance(value, (int, float, str)) and not isinstance(value, bool) else None
     except ValueError:
         number = None
-    if number is None or number != number or not lowest <= number <= highest or (whole and number != int(number)):
+    if number is None or math.isnan(number) or not lowest <= number <= highest or (whole and number != int(number)):
         raise SourceError('%s: %s must be %s from %g to %g, not %r.' % (
             NAME, name, 'a whole number of seconds' if whole else 'a number of seconds', lowest, highest, value))
     return number

@@ -349,9 +349,8 @@ def test_a_failed_poll_is_logged_and_the_next_round_comes_at_the_interval(sim, c
 
 
 def test_an_api_that_cannot_be_reached_is_tried_again_with_back_off(caplog):
-    watcher = ChangesSource.from_args(RecordingQueue(), {'api_url': 'http://127.0.0.1:9/api/v1', 'api_token': 'a-token',
-                                                             'interval': 100},
-                                      clock=CLOCK.time, sleep=fake_sleep, client_sleep=CLOCK.sleep)
+    args = {'api_url': 'http://127.0.0.1:9/api/v1', 'api_token': 'a-token', 'interval': 100}
+    watcher = ChangesSource.from_args(RecordingQueue(), args, clock=CLOCK.time, sleep=fake_sleep, client_sleep=CLOCK.sleep)
     with caplog.at_level(logging.WARNING, logger='flywp.cloud.changes'):
         asked = run_rounds(watcher, 6)
     assert asked == [100, 200, 400, 600, 600, 600]
@@ -364,7 +363,7 @@ def test_a_429_is_logged_never_an_event_and_the_source_goes_on(sim, caplog):
     watcher = source(sim, interval=20)
     # Another controller (a state of its own) spends the token's window: the source meets a 429.
     other = FlyWPClient(sim.token, url=sim.api_url, clock=CLOCK.time, sleep=CLOCK.sleep, state_dir='')
-    for _ in range(3):
+    for _request in range(3):
         other.call('server.get', server_id=1)
     with caplog.at_level(logging.WARNING, logger='flywp.cloud.changes'):
         asked = run_rounds(watcher, 5)
@@ -380,12 +379,12 @@ def test_the_source_never_sends_into_a_window_its_budget_knows_is_used_up(sim):
     sim.seed([{'name': 'web-1'}])
     # A playbook on this controller (the same state) spends the window and learns its end from a 429.
     playbook = FlyWPClient(sim.token, url=sim.api_url, clock=CLOCK.time, sleep=CLOCK.sleep)
-    for _ in range(5):
+    for _request in range(5):
         playbook.call('server.get', server_id=1)
     before = CLOCK.time()
     playbook.call('server.get', server_id=1)  # waits for the next window, after one 429
     assert CLOCK.time() > before
-    for _ in range(4):
+    for _request in range(4):
         playbook.call('server.get', server_id=1)
     watcher = source(sim, interval=10)
     sim.clear_requests()

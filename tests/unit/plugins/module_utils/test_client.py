@@ -701,4 +701,3 @@ def test_credentials_in_the_url_are_never_shown(userinfo):
     shown = str(error) + repr(error.to_dict())
     assert 'Could not reach the FlyWP API' in shown and '********@127.0.0.1:9' in shown
     assert 'Pr0xy' not in shown and 'proxy-user' not in shown
-
