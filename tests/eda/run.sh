@@ -249,7 +249,7 @@ wait_for "the reactions to the site and its failed backup" "$TIMEOUT" records_at
 api call DELETE "/servers/$OLD_ID" >/dev/null
 wait_for "the reaction to old-1 being removed" "$TIMEOUT" records_at_least 4
 # A while longer (the source polls every second): nothing may come twice.
-sleep 6
+sleep 8
 stop "$RULEBOOK_PID"
 RULEBOOK_PID=''
 
@@ -310,11 +310,16 @@ check "the removed server's host key was forgotten" host_key_forgotten
 
 no_trouble() {
     if grep -n -E 'Traceback|Source error|Terminating|A poll failed' "$WORK/rulebook.log"; then return 1; fi
-    local runs
-    runs=$(grep -c 'PLAY RECAP' "$WORK/rulebook.log" || true)
-    echo "no traceback, no failed poll; $runs playbook runs"
+    # Every playbook run, finished or not when the rulebook was stopped, printed its play's name.
+    local plays
+    plays=$(grep -c '^PLAY \[' "$WORK/rulebook.log" || true)
+    ((plays == 4)) || {
+        grep '^PLAY \[' "$WORK/rulebook.log"
+        return 1
+    }
+    echo "no traceback, no failed poll; 4 playbook runs, one a reaction"
 }
-check "ansible-rulebook's output: no error" no_trouble
+check "ansible-rulebook's output: no error, no playbook run twice" no_trouble
 
 # A bad argument ends ansible-rulebook at once, with one sentence and no traceback.
 cat >"$WORK/bad.yml" <<'EOF'
