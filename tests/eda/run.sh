@@ -38,26 +38,38 @@ die() {
 
 # --- Java 17 or newer ---
 
-java_major() {
+java_major() { # java_major [JAVA]: the major version of a java command (0 when none)
     local version
-    version=$(java -version 2>&1 | sed -n 's/.*version "\([0-9][0-9]*\)\(\.[0-9]*\)*.*/\1/p' | head -n 1)
+    version=$("${1:-java}" -version 2>&1 | sed -n 's/.*version "\([0-9][0-9]*\)\(\.[0-9]*\)*.*/\1/p' | head -n 1)
     echo "${version:-0}"
 }
 
-ensure_java() {
-    if command -v java >/dev/null 2>&1 && (($(java_major) >= 17)); then
+java_ok() { command -v java >/dev/null 2>&1 && (($(java_major) >= 17)); }
+
+# A JDK 17+ installed beside an older default java: put it first on PATH.
+installed_java() {
+    local candidate
+    for candidate in /usr/lib/jvm/*/bin/java; do
+        if [[ ! -x $candidate ]] || (($(java_major "$candidate") < 17)); then continue; fi
+        export JAVA_HOME=${candidate%/bin/java} PATH="${candidate%/java}:$PATH"
         return 0
-    fi
+    done
+    return 1
+}
+
+ensure_java() {
+    java_ok && return 0
+    installed_java && java_ok && return 0
     if [[ $(id -u) == 0 ]] && command -v apt-get >/dev/null 2>&1; then
         say "installing $JAVA_PACKAGE (ansible-rulebook needs Java 17 or newer)"
-        DEBIAN_FRONTEND=noninteractive apt-get install -y -q "$JAVA_PACKAGE" >/dev/null ||
-            { apt-get update -q >/dev/null && DEBIAN_FRONTEND=noninteractive apt-get install -y -q "$JAVA_PACKAGE" >/dev/null; } ||
+        # --no-upgrade: nothing else of the machine changes.
+        DEBIAN_FRONTEND=noninteractive apt-get install --no-upgrade -y -q "$JAVA_PACKAGE" >/dev/null 2>&1 ||
+            { apt-get update -q >/dev/null && DEBIAN_FRONTEND=noninteractive apt-get install --no-upgrade -y -q "$JAVA_PACKAGE" >/dev/null 2>&1; } ||
             die "apt-get could not install $JAVA_PACKAGE"
         hash -r
+        java_ok || installed_java
     fi
-    if ! command -v java >/dev/null 2>&1 || (($(java_major) < 17)); then
-        die "ansible-rulebook needs Java 17 or newer (java -version), and this script cannot install it here: install $JAVA_PACKAGE (Debian, Ubuntu), java-17-openjdk-headless (Fedora, RHEL) or another JDK 17+, or run it as root with apt-get"
-    fi
+    java_ok || die "ansible-rulebook needs Java 17 or newer, and this script cannot install it here (java -version says $(java_major)): install $JAVA_PACKAGE (Debian, Ubuntu), java-17-openjdk-headless (Fedora, RHEL) or another JDK 17+, or run it as root with apt-get"
 }
 
 # --- ansible-rulebook's venv ---
