@@ -114,7 +114,8 @@ class FlyWPClient:
     """A session with the FlyWP API for one token.
 
     `writes` counts the write requests the API carried out, or may have (their answer was
-    lost): a task that fails after one still reports a change. `state` is the document this
+    lost): a task that fails after one still reports a change. `sent` counts every request
+    sent, each try and each page, for a caller that paces itself (the event source). `state` is the document this
     controller's processes share for this URL and token (state_file.py): the rate-limit
     budget is kept there, and the callers keep their hints there too (hints.py). `warn`
     receives what the client must say once, such as a state file it cannot use.
@@ -140,6 +141,7 @@ class FlyWPClient:
         self.deadline = timeout * DEADLINE_FACTOR
         self.backoff = backoff
         self.writes = 0
+        self.sent = 0
         self.last_status = None
         # The one clock every wait of this client is measured and spent on.
         self.clock, self.sleep = clock, sleep
@@ -200,6 +202,7 @@ class FlyWPClient:
         rate_limited, transient = 0, 0
         while True:
             self._within_budget(method, path, lambda: self.budget.pace(method, path))
+            self.sent += 1
             try:
                 response = self._send(method, url, params, data)
             except (requests.RequestException, AnswerTooSlow) as exc:

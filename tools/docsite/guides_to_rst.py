@@ -28,6 +28,7 @@ GUIDES = [
     ('docs/authentication.md', 'authentication'),
     ('docs/inventory.md', 'inventory'),
     ('docs/awx.md', 'awx'),
+    ('docs/eda.md', 'eda'),
     ('docs/rate-limits.md', 'rate_limits'),
     ('docs/performance.md', 'performance'),
     ('docs/simulator.md', 'simulator'),

@@ -250,6 +250,16 @@ def test_lists_follow_the_pages_when_the_api_serves_smaller_ones(sim):
     assert statuses(sim) == [200] * 7
 
 
+def test_sent_counts_every_page_and_every_try(sim):
+    sim.seed([{'name': 'web-%03d' % number} for number in range(250)])
+    client = client_for(sim)
+    client.list('server.list')
+    assert client.sent == 3
+    sim.queue_fault(count=1, status=503, methods=['GET'])
+    client.list('server.list')
+    assert client.sent == 7 and statuses(sim) == [200, 200, 200, 503, 200, 200, 200]
+
+
 def test_an_empty_list_is_one_request(sim):
     assert client_for(sim).list('server.list') == []
     assert statuses(sim) == [200]
