@@ -4,6 +4,8 @@
 """flywp.cloud.cron runs with the identity of its run (plugin_utils/module_action.py)."""
 from __future__ import annotations
 
-from ansible_collections.flywp.cloud.plugins.plugin_utils.module_action import ModuleAction as ActionModule
+from ansible_collections.flywp.cloud.plugins.plugin_utils.module_action import ModuleAction as ActionModule, module_main
 
-__all__ = ['ActionModule']
+main = module_main('cron')
+
+__all__ = ['ActionModule', 'main']

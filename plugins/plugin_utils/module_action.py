@@ -11,11 +11,16 @@ its later tasks can show what they would do on it, and no other run ever sees it
 
 The identity is a hash of the run's own local temporary directory (DEFAULT_LOCAL_TMP), which
 Ansible makes once per run, with a random name, before it forks its workers.
+
+Each action file also has main(), the module's: ansible-lint looks a task's plugin up among
+the actions first and checks the task's options by running that file's main(), so without it
+a misspelt option of a flywp.cloud task would go unreported.
 """
 
 from __future__ import annotations
 
 import hashlib
+import importlib
 
 from ansible import constants as C
 from ansible.module_utils.common.text.converters import to_bytes
@@ -37,3 +42,11 @@ class ModuleAction(NormalAction):
         if not any(isinstance(item, dict) and RUN_VARIABLE in item for item in environments):
             self._task.environment = environments + [{RUN_VARIABLE: run_identity()}]
         return super().run(tmp, task_vars)
+
+
+def module_main(name):
+    """main() of the module flywp.cloud.NAME, imported when called: a task's worker, which loads
+    the action, does not pay for the module's imports."""
+    def main():
+        importlib.import_module('ansible_collections.flywp.cloud.plugins.modules.' + name).main()
+    return main
