@@ -18,6 +18,7 @@ ANSIBLE_TARGETS = [
      'Return Values'),
     ('ansible_configuration_settings', 'std:label', 'reference_appendices/config.html#ansible-configuration-settings',
      'Ansible Configuration Settings'),
+    ('action_plugins', 'std:label', 'plugins/action.html#action-plugins', 'Action Plugins'),
 ] + [
     (name, 'std:envvar', 'reference_appendices/config.html#envvar-' + name, '-')
     for name in ('ANSIBLE_INVENTORY_ANY_UNPARSED_IS_FAILED', 'ANSIBLE_CACHE_PLUGIN',
