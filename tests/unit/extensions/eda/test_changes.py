@@ -116,7 +116,7 @@ def run_rounds(watcher, rounds):
 # --- servers: the baseline, then added, updated and removed, each once ---
 
 def test_the_first_poll_is_a_baseline_then_each_change_is_one_event(sim):
-    sim.seed([{'name': 'web-1'}, {'name': 'web-2'}])
+    first = sim.seed([{'name': 'web-1'}, {'name': 'web-2'}])[0]
     watcher = source(sim)
     assert poll(watcher) == []
     assert source_requests(sim) == [('GET', '/servers')]
@@ -143,7 +143,7 @@ def test_the_first_poll_is_a_baseline_then_each_change_is_one_event(sim):
     assert events[0]['flywp']['before']['status'] == 'provisioning' and events[0]['flywp']['after']['status'] == 'ready'
     assert poll(watcher) == []
 
-    actor(sim).call('server.delete', server_id=1)
+    actor(sim).call('server.delete', server_id=first['id'])
     events = poll_events(watcher)
     assert [(e['flywp']['kind'], e['flywp']['change'], e['flywp']['name']) for e in events] == [('server', 'removed', 'web-1')]
     assert events[0]['flywp']['after'] is None and events[0]['flywp']['before']['name'] == 'web-1'
@@ -170,10 +170,11 @@ def test_what_a_rule_does_to_an_event_never_changes_what_was_seen(sim):
 # --- sites and backups ---
 
 def test_sites_added_updated_removed_with_their_server(sim):
-    server = sim.seed([{'name': 'web-1', 'sites': [{'domain': 'example.com'}]}, {'name': 'web-2'}])[0]
+    server, other = sim.seed([{'name': 'web-1', 'sites': [{'domain': 'example.com'}]}, {'name': 'web-2'}])
     watcher = source(sim, kinds=['server', 'site'])
     assert poll(watcher) == []
-    assert source_requests(sim) == [('GET', '/servers'), ('GET', '/servers/1/sites'), ('GET', '/servers/2/sites')]
+    assert source_requests(sim) == [('GET', '/servers'), ('GET', '/servers/%s/sites' % server['id']),
+                                    ('GET', '/servers/%s/sites' % other['id'])]
 
     site = actor(sim).call('site.create', server_id=server['id'], body={'domain': 'blog.example.com'})
     events = poll_events(watcher)
@@ -215,7 +216,8 @@ def test_backups_of_the_named_sites_a_failed_one_included(sim):
     blog, shop = server['sites']
     watcher = source(sim, kinds=['backup'], sites=['BLOG.example.com'])
     assert poll(watcher) == []
-    assert source_requests(sim) == [('GET', '/servers'), ('GET', '/servers/1/sites'), ('GET', '/sites/%s/backups' % blog['id'])]
+    assert source_requests(sim) == [('GET', '/servers'), ('GET', '/servers/%s/sites' % server['id']),
+                                    ('GET', '/sites/%s/backups' % blog['id'])]
 
     sim.configure(fail_next={'backup': 1})
     backup = actor(sim).call('backup.create', site_id=blog['id'], body={'type': 'database'})
@@ -247,22 +249,23 @@ def test_a_removed_site_takes_its_backups_with_it(sim):
 
 
 def test_servers_and_sites_limit_what_is_watched(sim):
-    sim.seed([{'name': 'web-1', 'sites': [{'domain': 'a.example.com'}, {'domain': 'b.example.org'}]}, {'name': 'db-1'},
-              {'name': 'web-2'}])
+    web_1, _db_1, web_2 = sim.seed([{'name': 'web-1', 'sites': [{'domain': 'a.example.com'}, {'domain': 'b.example.org'}]},
+                                    {'name': 'db-1'}, {'name': 'web-2'}])
     watcher = source(sim, kinds=['server', 'site'], servers=['web-*', 'NOPE'], sites=['*.example.com'])
     assert poll(watcher) == []
-    assert source_requests(sim) == [('GET', '/servers'), ('GET', '/servers/1/sites'), ('GET', '/servers/3/sites')]
+    assert source_requests(sim) == [('GET', '/servers'), ('GET', '/servers/%s/sites' % web_1['id']),
+                                    ('GET', '/servers/%s/sites' % web_2['id'])]
     client = actor(sim)
     client.call('server.create', body={'name': 'db-2'})
     client.call('server.create', body={'name': 'web-3'})
-    client.call('site.create', server_id=1, body={'domain': 'c.example.com'})
-    client.call('site.create', server_id=1, body={'domain': 'c.example.org'})
+    client.call('site.create', server_id=web_1['id'], body={'domain': 'c.example.com'})
+    client.call('site.create', server_id=web_1['id'], body={'domain': 'c.example.org'})
     assert poll(watcher) == [('server', 'added', 'web-3'), ('site', 'added', 'c.example.com')]
 
 
 def test_a_server_is_named_by_its_id_too(sim):
-    sim.seed([{'name': 'web-1'}, {'name': 'web-2'}])
-    watcher = source(sim, servers=[2], emit_existing=True)
+    second = sim.seed([{'name': 'web-1'}, {'name': 'web-2'}])[1]
+    watcher = source(sim, servers=[int(second['id'])], emit_existing=True)
     assert poll(watcher) == [('server', 'added', 'web-2')]
 
 
@@ -289,7 +292,7 @@ def test_ids_as_numeric_strings(sim):
 # --- a failed poll loses nothing and repeats nothing ---
 
 def test_a_failed_poll_in_between_loses_and_repeats_nothing(sim):
-    sim.seed([{'name': 'web-1', 'sites': [{'domain': 'example.com'}]}])
+    server = sim.seed([{'name': 'web-1', 'sites': [{'domain': 'example.com'}]}])[0]
     watcher = source(sim, kinds=['server', 'site'])
     assert poll(watcher) == []
     client = actor(sim)
@@ -298,24 +301,24 @@ def test_a_failed_poll_in_between_loses_and_repeats_nothing(sim):
     with pytest.raises(FlyWPAPIError):
         poll(watcher)
     assert watcher.queue.take() == []
-    client.call('site.create', server_id=1, body={'domain': 'blog.example.com'})
+    client.call('site.create', server_id=server['id'], body={'domain': 'blog.example.com'})
     assert poll(watcher) == [('server', 'added', 'web-2'), ('site', 'added', 'blog.example.com')]
     assert poll(watcher) == []
 
 
 def test_a_poll_that_fails_half_way_keeps_what_came_before_the_failure(sim):
     sim.configure(delays={'server_creating': 1000, 'site_creating': 1000})  # no status changes meanwhile
-    sim.seed([{'name': 'web-1', 'sites': [{'domain': 'example.com'}]}, {'name': 'web-2'}])
+    first, second = sim.seed([{'name': 'web-1', 'sites': [{'domain': 'example.com'}]}, {'name': 'web-2'}])
     watcher = source(sim, kinds=['server', 'site'])
     assert poll(watcher) == []
     client = actor(sim)
     client.call('server.create', body={'name': 'web-3'})
-    client.call('site.create', server_id=1, body={'domain': 'blog.example.com'})
-    client.call('site.create', server_id=2, body={'domain': 'shop.example.com'})
+    client.call('site.create', server_id=first['id'], body={'domain': 'blog.example.com'})
+    client.call('site.create', server_id=second['id'], body={'domain': 'shop.example.com'})
     listing = watcher.client.list
 
     def fail_the_second_sites(name, **ids):
-        if ids.get('server_id') == '2':
+        if ids.get('server_id') == str(second['id']):
             sim.queue_fault(count=4, status=503)
         return listing(name, **ids)
 
@@ -359,12 +362,12 @@ def test_an_api_that_cannot_be_reached_is_tried_again_with_back_off(caplog):
 
 def test_a_429_is_logged_never_an_event_and_the_source_goes_on(sim, caplog):
     sim.configure(rate_limit=3)
-    sim.seed([{'name': 'web-1'}])
+    server = sim.seed([{'name': 'web-1'}])[0]
     watcher = source(sim, interval=20)
     # Another controller (a state of its own) spends the token's window: the source meets a 429.
     other = FlyWPClient(sim.token, url=sim.api_url, clock=CLOCK.time, sleep=CLOCK.sleep, state_dir='')
     for _request in range(3):
-        other.call('server.get', server_id=1)
+        other.call('server.get', server_id=server['id'])
     with caplog.at_level(logging.WARNING, logger='flywp.cloud.changes'):
         asked = run_rounds(watcher, 5)
     assert 'rate limit (3 requests a minute per token)' in caplog.text
@@ -376,16 +379,16 @@ def test_a_429_is_logged_never_an_event_and_the_source_goes_on(sim, caplog):
 
 def test_the_source_never_sends_into_a_window_its_budget_knows_is_used_up(sim):
     sim.configure(rate_limit=5)
-    sim.seed([{'name': 'web-1'}])
+    server = sim.seed([{'name': 'web-1'}])[0]
     # A playbook on this controller (the same state) spends the window and learns its end from a 429.
     playbook = FlyWPClient(sim.token, url=sim.api_url, clock=CLOCK.time, sleep=CLOCK.sleep)
     for _request in range(5):
-        playbook.call('server.get', server_id=1)
+        playbook.call('server.get', server_id=server['id'])
     before = CLOCK.time()
-    playbook.call('server.get', server_id=1)  # waits for the next window, after one 429
+    playbook.call('server.get', server_id=server['id'])  # waits for the next window, after one 429
     assert CLOCK.time() > before
     for _request in range(4):
-        playbook.call('server.get', server_id=1)
+        playbook.call('server.get', server_id=server['id'])
     watcher = source(sim, interval=10)
     sim.clear_requests()
     with pytest.raises(FlyWPAPIError) as failure:
