@@ -39,8 +39,10 @@ def test_the_action_group_lists_every_module_and_nothing_else():
     assert sorted(runtime['action_groups']['all']) == MODULES
 
 
-def test_requires_ansible_2_18_or_newer():
-    assert read_yaml('meta', 'runtime.yml')['requires_ansible'] == '>=2.18.0'
+def test_requires_ansible_2_15_or_newer():
+    assert read_yaml('meta', 'runtime.yml')['requires_ansible'] == '>=2.15.0'  # AWX's default execution environment
+    for role in ('fleet', 'backup'):
+        assert read_yaml('roles', role, 'meta', 'main.yml')['galaxy_info']['min_ansible_version'] == '2.15'
 
 
 @pytest.mark.parametrize('module', MODULES)
