@@ -40,7 +40,8 @@ source "$(dirname "$0")/lib.sh"
 find_pythons
 NEWEST=$(main_core)
 MAIN_CORE=$NEWEST # known from here on, in every subshell
-LANE_CORES=("${EE_CORES[@]}" "$NEWEST") # integration and awx
+LANE_CORES=("${EE_CORES[@]}") # integration and awx
+[[ " ${EE_CORES[*]} " == *" $NEWEST "* ]] || LANE_CORES+=("$NEWEST")
 # The sanity tests whose outcome depends on the core (its module loader, argument spec and
 # documentation schemas, its Pythons), run on every core; the others look at the code alone
 # (pylint, pep8, yamllint, the shell scripts' and the boilerplate checks) and run on NEWEST.
@@ -401,7 +402,7 @@ mkdir -p "$LOG_DIR"
 # The steps asked for, in the order the lanes take them; one lane when only one step is.
 queue=()
 for step in "${ORDER[@]}"; do
-    [[ " ${steps[*]} " == *" $step "* ]] && queue+=("$step")
+    [[ " ${steps[*]} " == *" $step "* && " ${queue[*]} " != *" $step "* ]] && queue+=("$step")
 done
 lanes=$LANES
 ((${#queue[@]} > 1)) || lanes=1
