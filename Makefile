@@ -10,17 +10,18 @@ PORT ?= 8765
 help:
 	@echo "make demo         venv + simulator + playbooks/demo.yml + the inventory graph"
 	@echo "make test         the whole pipeline (tools/test.sh), ends with 'N passed, N failed'"
-	@echo "make pytest       unit tests with plain pytest"
-	@echo "make sanity       ansible-test sanity, newest ansible-core and 2.18"
-	@echo "make units        plain pytest, then ansible-test units, newest and 2.18"
-	@echo "make integration  ansible-test integration against the simulator, newest and 2.18"
+	@echo "make pytest       unit tests with plain pytest, newest ansible-core"
+	@echo "make sanity       ansible-test sanity on every ansible-core, 2.15 to 2.22"
+	@echo "make units        plain pytest on every ansible-core, then ansible-test units on the newest"
+	@echo "make integration  ansible-test integration against the simulator: 2.15, 2.16 and the newest"
 	@echo "make lint         ansible-lint, antsibull-docs and antsibull-changelog lint"
 	@echo "make docs         the documentation website (antsibull-docs) in build/docs-site/html"
 	@echo "make build        build the collection tarball, install it in a scratch dir and a project"
 	@echo "make simulator    run the FlyWP API simulator in the foreground (PORT=$(PORT))"
 	@echo "make bench        the rate-limit benchmark, about 22 min (BENCH='--quick --cases AB')"
-	@echo "make venv         create or update .venv and .venv-2.18"
+	@echo "make venv         create or update .venv (newest, with the tools) and .venv-2.15 ... .venv-2.22"
 	@echo "make clean        remove the venvs and everything generated"
+	@echo "tools/test.sh STEP...  any steps, e.g. sanity-2.15 units-2.22 integration awx (see tools/test.sh)"
 
 demo:
 	tools/demo.sh
@@ -35,13 +36,13 @@ pytest:
 	tools/test.sh pytest
 
 sanity:
-	tools/test.sh sanity-newest sanity-2.18
+	tools/test.sh sanity
 
 units:
-	tools/test.sh pytest units-newest units-2.18
+	tools/test.sh units
 
 integration:
-	tools/test.sh integration-newest integration-2.18
+	tools/test.sh integration
 
 lint:
 	tools/test.sh ansible-lint docs changelog
@@ -59,6 +60,6 @@ bench:
 	tools/bench/bench.sh $(BENCH)
 
 clean:
-	rm -rf .venv .venv-2.18 build .cache .ansible .pytest_cache tests/output \
+	rm -rf .venv .venv-2.* build .cache .ansible .pytest_cache tests/output \
 		tests/integration/inventory tests/integration/integration_config.yml
 	find . -name __pycache__ -type d -not -path './.git/*' -prune -exec rm -rf {} +

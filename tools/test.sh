@@ -1,10 +1,16 @@
 #!/usr/bin/env bash
 # The test pipeline: tools/test.sh [STEP...]  (default: every step)
 #
-#   pytest                   plain pytest over tests/unit, in .venv
-#   sanity-newest sanity-2.18            ansible-test sanity --venv (no ignore files allowed)
-#   units-newest units-2.18              ansible-test units, in the venv itself
-#   integration-newest integration-2.18  ansible-test integration against the simulator
+# A step of each ansible-core version (CORE: 2.15 ... 2.22, tools/lib.sh CORES; NEWEST: the
+# main venv's, 2.21; EE: the cores of AWX's and Automation Controller's execution
+# environments, 2.15 and 2.16):
+#   sanity-CORE              ansible-test sanity --venv (no ignore files allowed): every test on
+#                            NEWEST, the tests whose outcome depends on the core on the others
+#   units-CORE               plain pytest over tests/unit, in the core's venv
+#   units-ansible-test       ansible-test units, on NEWEST (a fork a test: the costly way)
+#   integration-CORE         ansible-test integration against the simulator, on EE and NEWEST
+#   awx-CORE                 tests/awx/run.sh (if it exists), on EE and NEWEST
+# and once:
 #   ansible-lint             production profile, offline
 #   docs                     antsibull-docs lint-collection-docs --plugin-docs
 #   docs-site                the HTML documentation site (tools/docs_site.sh --check)
@@ -12,8 +18,11 @@
 #   build                    ansible-galaxy collection build + install + ansible-doc smoke check
 #   project                  the tarball in a user's project (tools/project_layout.sh)
 #   ee                       ansible-builder create + introspect (if meta/execution-environment.yml)
-#   awx                      tests/awx/run.sh (if it exists)
+#   eda                      tests/eda/run.sh (if it exists)
 #   bench-smoke              make bench's case C in its quick form: the benchmark still runs (no timing checked)
+# A name without its version stands for all of them (sanity, units, integration, awx);
+# STEP-newest for NEWEST's (pytest: units-NEWEST). A step of a core no Python here runs is
+# skipped, and says so.
 #
 # Two lanes run the steps, two at a time (most steps keep one core busy, and the machines
 # this runs on have two), each lane taking the longest step still to run (ORDER). A lane
@@ -28,20 +37,55 @@ set -euo pipefail
 # shellcheck source-path=SCRIPTDIR source=lib.sh
 source "$(dirname "$0")/lib.sh"
 
-ALL_STEPS=(pytest sanity-newest sanity-2.18 units-newest units-2.18
-    integration-newest integration-2.18 ansible-lint docs docs-site changelog build project ee awx bench-smoke)
+find_pythons
+NEWEST=$(main_core)
+MAIN_CORE=$NEWEST # known from here on, in every subshell
+LANE_CORES=("${EE_CORES[@]}") # integration and awx
+[[ " ${EE_CORES[*]} " == *" $NEWEST "* ]] || LANE_CORES+=("$NEWEST")
+# The sanity tests whose outcome depends on the core (its module loader, argument spec and
+# documentation schemas, its Pythons), run on every core; the others look at the code alone
+# (pylint, pep8, yamllint, the shell scripts' and the boilerplate checks) and run on NEWEST.
+CORE_SANITY_TESTS=(ansible-doc compile import runtime-metadata validate-modules)
+
+ALL_STEPS=()
+for core in "${CORES[@]}"; do ALL_STEPS+=("sanity-$core"); done
+for core in "${CORES[@]}"; do ALL_STEPS+=("units-$core"); done
+ALL_STEPS+=(units-ansible-test)
+for core in "${LANE_CORES[@]}"; do ALL_STEPS+=("integration-$core"); done
+ALL_STEPS+=(ansible-lint docs docs-site changelog build project ee)
+for core in "${LANE_CORES[@]}"; do ALL_STEPS+=("awx-$core"); done
+ALL_STEPS+=(eda bench-smoke)
 # The order in which the lanes take the steps: the longest first, so that the short ones
 # fill the end of both lanes.
-ORDER=(integration-newest integration-2.18 sanity-newest sanity-2.18 units-newest units-2.18
-    pytest ansible-lint awx project docs-site build bench-smoke ee docs changelog)
+ORDER=("integration-$NEWEST")
+for core in "${EE_CORES[@]}"; do ORDER+=("integration-$core"); done
+ORDER+=("sanity-$NEWEST" units-ansible-test "awx-$NEWEST")
+for core in "${EE_CORES[@]}"; do ORDER+=("awx-$core"); done
+for core in "${CORES[@]}"; do [[ $core == "$NEWEST" ]] || ORDER+=("sanity-$core"); done
+ORDER+=(ansible-lint)
+for core in "${CORES[@]}"; do ORDER+=("units-$core"); done
+ORDER+=(project docs-site build bench-smoke ee eda docs changelog)
 SKIP=77 # a step returns this when it has nothing to check (yet)
 LANES=2
 LOG_DIR=$BUILD_DIR/logs
 
-steps=("$@")
-((${#steps[@]})) || steps=("${ALL_STEPS[@]}")
-for step in "${steps[@]}"; do
-    [[ " ${ALL_STEPS[*]} " == *" $step "* ]] || die "unknown step '$step' (steps: ${ALL_STEPS[*]})"
+# The steps asked for: a group name (sanity) stands for its steps, STEP-newest for NEWEST's.
+requested=("$@")
+((${#requested[@]})) || requested=("${ALL_STEPS[@]}")
+steps=()
+for step in "${requested[@]}"; do
+    case $step in
+        pytest) step=units-$NEWEST ;;
+        *-newest) step=${step%-newest}-$NEWEST ;;
+    esac
+    found=''
+    for known in "${ALL_STEPS[@]}"; do
+        if [[ $known == "$step" ]] || [[ $step == @(sanity|units|integration|awx) && $known == "$step"-* ]]; then
+            [[ " ${steps[*]} " == *" $known "* ]] || steps+=("$known")
+            found=yes
+        fi
+    done
+    [[ -n $found ]] || die "unknown step '$step' (steps: ${ALL_STEPS[*]}; groups: sanity units integration awx)"
 done
 
 # --- the steps (each runs in a subshell with set -e) ---
@@ -51,36 +95,52 @@ skip() {
     exit "$SKIP"
 }
 
-# Run ansible-test from a venv, in the copy of the tree.
+# The Python a core's sanity tests run on: its venv's; but the oldest core's run on the modules'
+# floor, when it is here (tests/config.yml: ansible-core 2.15 is the only core whose controller
+# runs on it), so compile and import check the modules there.
+MODULES_PYTHON=3.9
+sanity_python() {
+    if [[ $1 == "${CORES[0]}" && -n ${PYTHONS[$MODULES_PYTHON]:-} ]]; then echo "$MODULES_PYTHON"; else venv_python_version "$1"; fi
+}
+
+# ansible_test CORE PYTHON ARGS...: ansible-test of the core's venv, in the copy of the tree,
+# for Python X.Y (found on the PATH as pythonX.Y: the venv's own, or build/pythons/).
 ansible_test() {
-    local name=$1
-    shift
+    local core=$1 python=$2
+    shift 2
     cd "$COLLECTION_COPY"
-    PATH="$(venv_dir "$name")/bin:$PATH" ansible-test "$@" --python "$(venv_python_version "$name")" --color no
+    PATH="$(venv_dir "$core")/bin:$PYTHONS_DIR:$PATH" ansible-test "$@" --python "$python" --color no
 }
 
 has_unit_tests() { [[ -n $(find "$1/tests/unit" \( -name 'test_*.py' -o -name '*_test.py' \) -print -quit 2>/dev/null) ]]; }
 
-step_pytest() {
-    cd "$ROOT"
-    local rc=0
-    "$(venv_python newest)" -m pytest -p no:cacheprovider tests/unit || rc=$?
-    if ((rc == 5)) && ! has_unit_tests "$ROOT"; then skip "no unit tests yet"; fi
-    return "$rc"
-}
-
 step_sanity() {
+    local core=$1 python test tests=()
     if compgen -G "$COLLECTION_COPY/tests/sanity/ignore-*.txt" >/dev/null; then
         echo "sanity ignore files are not allowed; fix the code instead:" >&2
         compgen -G "$COLLECTION_COPY/tests/sanity/ignore-*.txt" >&2
         return 1
     fi
-    ansible_test "$1" sanity --venv
+    if [[ $core != "$NEWEST" ]]; then
+        for test in "${CORE_SANITY_TESTS[@]}"; do tests+=(--test "$test"); done
+    fi
+    python=$(sanity_python "$core")
+    write_get_pip_shim "$core" "$python"
+    ansible_test "$core" "$python" sanity --venv "${tests[@]}"
 }
 
+# Plain pytest, in the core's venv: the same tests as ansible-test units, at a fraction of the CPU.
 step_units() {
+    cd "$ROOT"
+    local rc=0
+    "$(venv_python "$1")" -m pytest -p no:cacheprovider tests/unit || rc=$?
+    if ((rc == 5)) && ! has_unit_tests "$ROOT"; then skip "no unit tests yet"; fi
+    return "$rc"
+}
+
+step_units_ansible_test() {
     has_unit_tests "$COLLECTION_COPY" || skip "no unit tests yet"
-    ansible_test "$1" units
+    ansible_test "$NEWEST" "$(venv_python_version "$NEWEST")" units
 }
 
 step_integration() {
@@ -104,7 +164,7 @@ flywp_api_url: $SIM_API_URL
 flywp_api_token: $DEMO_TOKEN
 flywp_simulator_url: $SIM_CONTROL_URL
 EOF
-    HOME=$INTEGRATION_HOME ansible_test "$1" integration
+    HOME=$INTEGRATION_HOME ansible_test "$1" "$(venv_python_version "$1")" integration
 }
 
 step_ansible_lint() {
@@ -185,7 +245,14 @@ step_ee() {
 step_awx() {
     [[ -f $ROOT/tests/awx/run.sh ]] || skip "no tests/awx/run.sh yet"
     cd "$ROOT"
-    PATH="$(venv_dir newest)/bin:$PATH" bash tests/awx/run.sh
+    PATH="$(venv_dir "$1")/bin:$PATH" bash tests/awx/run.sh
+}
+
+# The rulebook test sets up its own venv (ansible-rulebook); it needs the main venv's Python.
+step_eda() {
+    [[ -f $ROOT/tests/eda/run.sh ]] || skip "no tests/eda/run.sh yet"
+    cd "$ROOT"
+    PATH="$(venv_dir newest)/bin:$PATH" bash tests/eda/run.sh
 }
 
 step_bench_smoke() {
@@ -193,15 +260,28 @@ step_bench_smoke() {
     tools/bench/bench.sh --quick --cases C --strict
 }
 
-describe() {
-    local name=${1##*-}
+# step_core STEP: the ansible-core version a step is of (nothing for the others).
+step_core() {
     case $1 in
-        sanity-* | units-* | integration-*)
-            echo "ansible-test ${1%-*} ($("$(venv_dir "$name")/bin/python" -c \
-                'import ansible; from ansible.release import __version__; print(__version__)' 2>/dev/null || echo '?'), Python $(venv_python_version "$name"))"
-            ;;
-        *) echo "$1" ;;
+        units-ansible-test) echo "$NEWEST" ;;
+        sanity-* | units-* | integration-* | awx-*) echo "${1#*-}" ;;
     esac
+}
+
+describe() {
+    local core what
+    core=$(step_core "$1")
+    case $1 in
+        sanity-*) what="ansible-test sanity$([[ $core == "$NEWEST" ]] || echo ", the core's tests")" ;;
+        units-ansible-test) what="ansible-test units" ;;
+        units-*) what=pytest ;;
+        integration-*) what="ansible-test integration" ;;
+        awx-*) what=tests/awx/run.sh ;;
+        *) echo "$1" && return ;;
+    esac
+    local python
+    python=$(if [[ $1 == sanity-* ]]; then sanity_python "$core"; else venv_python_version "$core"; fi)
+    echo "$what ($(venv_core_version "$core")$([[ $core != "$PRERELEASE_CORE" ]] || echo ', a pre-release'), Python $python)"
 }
 
 # CPU_SECONDS: the CPU seconds (user and system) of this shell's children that have ended,
@@ -224,15 +304,24 @@ count_cpu() {
 # build/logs/STEP.log, shown whole when it ends. Its outcome and time go to
 # build/logs/STEP.result.
 run_step() {
-    local mode=$1 step=$2 func rc start cpu_before label outcome line log=$LOG_DIR/$2.log
+    local mode=$1 step=$2 func arg core rc start cpu_before label outcome line log=$LOG_DIR/$2.log
+    core=$(step_core "$step")
+    if [[ -n $core && -z $(core_python "$core") ]]; then
+        echo "skipped 0 $LANE 0" >"$LOG_DIR/$step.result"
+        echo "--- $step: skipped, no Python here runs ansible-core $core ($(core_pythons "$core" | tr ' ' '\n' | sort -V | xargs))"
+        return
+    fi
     # shellcheck disable=SC2046 # needs prints one job a line
     if ! await_jobs $(needs "$step"); then
         echo "FAILED 0 $LANE 0" >"$LOG_DIR/$step.result"
         echo "--- $step: FAILED, its set-up ($(needs "$step" | xargs)) failed"
         return
     fi
-    func=step_${step//-/_}
-    case $step in sanity-* | units-* | integration-*) func=${func%_*} ;; esac
+    case $step in
+        units-ansible-test) func=step_units_ansible_test arg='' ;;
+        sanity-* | units-* | integration-* | awx-*) func=step_${step%%-*} arg=$core ;;
+        *) func=step_${step//-/_} arg='' ;;
+    esac
     label="$step: $(describe "$step")"
     SKIP_NOTE=$LOG_DIR/$step.skip
     : >"$SKIP_NOTE"
@@ -248,12 +337,12 @@ run_step() {
     if [[ $mode == live ]]; then
         (
             set -e
-            "$func" "${step##*-}"
+            "$func" "$arg"
         ) 2>&1 | quiet_pip | tee "$log"
     else
         (
             set -e
-            "$func" "${step##*-}"
+            "$func" "$arg"
         ) 2>&1 | quiet_pip >"$log"
     fi
     rc=${PIPESTATUS[0]}
@@ -313,31 +402,35 @@ mkdir -p "$LOG_DIR"
 # The steps asked for, in the order the lanes take them; one lane when only one step is.
 queue=()
 for step in "${ORDER[@]}"; do
-    [[ " ${steps[*]} " == *" $step "* ]] && queue+=("$step")
+    [[ " ${steps[*]} " == *" $step "* && " ${queue[*]} " != *" $step "* ]] && queue+=("$step")
 done
 lanes=$LANES
 ((${#queue[@]} > 1)) || lanes=1
 
-# The venvs and shellcheck are made in the background, both venvs at once (pip waits on the
-# network as much as on the CPU); a step starts as soon as what it needs is there: the steps
-# of ansible-core 2.18 do not wait for the main venv, nor the tests for its tools.
+# The venvs and shellcheck are made in the background, SETUP_JOBS at a time (pip waits on the
+# network as much as on the CPU), in the order the steps need them; a step starts as soon as
+# what it needs is there: the steps of a core do not wait for the other venvs, nor the tests
+# for the main venv's tools.
+SETUP_JOBS=3
 setup() {
     case $1 in
         shellcheck) ensure_shellcheck ;;
-        tools) await_jobs newest && ensure_venv newest tools ;; # into the main venv, once its core is there
+        tools) await_jobs "$NEWEST" && ensure_venv "$NEWEST" tools ;; # into the main venv, once its core is there
         *) ensure_venv "$1" core && write_get_pip_shim "$1" ;;
     esac
 }
 
-# What a step needs of the set-up: its venv (the steps that run the lint, docs and
-# packaging tools, the main venv's tools too), and shellcheck for sanity.
+# What a step needs of the set-up: its core's venv (the steps that run the lint, docs and
+# packaging tools, and the AWX test on the main venv, its tools too), and shellcheck for the
+# whole sanity set.
 needs() {
+    local core
+    core=$(step_core "$1")
     case $1 in
-        *-2.18) echo 2.18 ;;
-        ansible-lint | docs | docs-site | changelog | project | ee | awx) echo newest tools ;;
-        *) echo newest ;;
+        "awx-$NEWEST" | ansible-lint | docs | docs-site | changelog | project | ee) echo "$NEWEST" tools ;;
+        *) echo "${core:-$NEWEST}" ;;
     esac
-    if [[ $1 == sanity-* ]]; then echo shellcheck; fi
+    if [[ $1 == "sanity-$NEWEST" ]]; then echo shellcheck; fi
 }
 
 # One set-up job; build/logs/set-up-JOB.done (or .failed) says when it is over.
@@ -364,17 +457,31 @@ await_jobs() {
     done
 }
 
+# The set-up jobs in the order the lanes need them; none for a core no Python here runs.
 setup_jobs=()
-for step in "${steps[@]}"; do
+for step in "${queue[@]}"; do
+    core=$(step_core "$step")
+    [[ -z $core || -n $(core_python "$core") ]] || continue
     for job in $(needs "$step"); do
         [[ " ${setup_jobs[*]} " == *" $job "* ]] || setup_jobs+=("$job")
     done
 done
-say "set-up: ${setup_jobs[*]}, in the background"
-setup_pids=()
-for job in "${setup_jobs[@]}"; do
-    set_up "$job" &
-    setup_pids+=($!)
+say "set-up: ${setup_jobs[*]}, in the background, $SETUP_JOBS at a time"
+(
+    for job in "${setup_jobs[@]}"; do
+        while (($(jobs -rp | wc -l) >= SETUP_JOBS)); do wait -n || true; done
+        set_up "$job" &
+    done
+    wait
+) &
+setup_pid=$!
+
+# pythonX.Y of every Python here, for ansible-test --python X.Y (a venv has only its own).
+PYTHONS_DIR=$BUILD_DIR/pythons
+rm -rf "$PYTHONS_DIR"
+mkdir -p "$PYTHONS_DIR"
+for version in "${!PYTHONS[@]}"; do
+    [[ -z ${PYTHONS[$version]} ]] || ln -s "${PYTHONS[$version]}" "$PYTHONS_DIR/python$version"
 done
 
 say "set-up: copying the working tree to $COLLECTION_COPY"
@@ -399,7 +506,7 @@ else
     done
     for pid in "${lane_pids[@]}"; do wait "$pid" || true; done
 fi
-for pid in "${setup_pids[@]}"; do wait "$pid" || true; done
+wait "$setup_pid" || true
 
 # The outcomes, in the pipeline's order.
 passed=() failed=() skipped=() timings=()

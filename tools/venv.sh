@@ -1,15 +1,21 @@
 #!/usr/bin/env bash
-# Create or update the venvs: tools/venv.sh [newest] [2.18]  (default: both).
-# .venv      the newest ansible-core this machine's Python allows, plus the lint/doc tools
-# .venv-2.18 ansible-core 2.18, the oldest this collection supports
+# Create or update the venvs: tools/venv.sh [CORE...]  (default: every core a Python here runs)
+# .venv       the main venv: the newest stable ansible-core (tools/lib.sh NEWEST_CORE), or the
+#             newest this machine's Pythons run, plus the lint, docs and packaging tools
+# .venv-CORE  ansible-core CORE (2.15 ... 2.22), one a core make test runs (tools/lib.sh CORES)
 set -euo pipefail
 # shellcheck source-path=SCRIPTDIR source=lib.sh
 source "$(dirname "$0")/lib.sh"
 
-names=("$@")
-((${#names[@]})) || names=(newest 2.18)
-for name in "${names[@]}"; do
-    ensure_venv "$name"
-    version=$("$(venv_dir "$name")/bin/ansible" --version)
-    say "$(venv_dir "$name"): Python $(venv_python_version "$name"), ${version%%$'\n'*}"
+find_pythons
+MAIN_CORE=$(main_core)
+cores=("$@")
+if ((${#cores[@]} == 0)); then
+    for core in "${CORES[@]}"; do
+        if [[ -n $(core_python "$core") ]]; then cores+=("$core"); else warn "no Python here runs ansible-core $core"; fi
+    done
+fi
+for core in "${cores[@]}"; do
+    ensure_venv "$core"
+    say "$(venv_dir "$core"): Python $(venv_python_version "$core"), ansible-core $(venv_core_version "$core")"
 done

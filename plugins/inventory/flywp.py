@@ -301,7 +301,7 @@ from ansible_collections.flywp.cloud.plugins.module_utils.errors import FlyWPAPI
 try:  # ansible-core 2.19 and later: a string is rendered as a template only when it is tagged trusted
     from ansible.template import trust_as_template
     wrap_var = None
-except ImportError:  # ansible-core 2.18: every string is rendered unless it is wrapped unsafe
+except ImportError:  # ansible-core 2.15 to 2.18: every string is rendered unless it is wrapped unsafe
     trust_as_template = None
     from ansible.utils.unsafe_proxy import wrap_var
 
@@ -328,7 +328,7 @@ def as_variable(value):
     """API data made a variable that Ansible never renders as a template.
 
     A string that could be a template (a server named "{{ lookup('pipe', ...) }}") is left
-    untrusted (2.19 and later) or wrapped unsafe (2.18). Any other string is marked trusted:
+    untrusted (2.19 and later) or wrapped unsafe (2.15 to 2.18). Any other string is marked trusted:
     it renders to itself either way, and ansible-inventory --list --export (what AWX reads)
     then prints it as a plain string instead of {"__ansible_unsafe": ...}.
     """
@@ -340,7 +340,7 @@ def as_variable(value):
         return value
     if could_be_template(value):
         return wrap_var(value) if wrap_var else str(value)  # str(): a copy without any trust tag
-    return trust_as_template(value) if trust_as_template else str(value)  # 2.18: unwrapped, if compose wrapped it
+    return trust_as_template(value) if trust_as_template else str(value)  # 2.15 to 2.18: unwrapped, if compose wrapped it
 
 
 class InventoryModule(BaseInventoryPlugin, Constructable, Cacheable):
@@ -578,7 +578,7 @@ class InventoryModule(BaseInventoryPlugin, Constructable, Cacheable):
         """One unique name per kept server, in the order of `kept`."""
         wanted = [self._hostname(server, variables, strict) for server, variables in kept]
         empty = [i for i, name in enumerate(wanted) if not name]
-        # ansible-core 2.18 renders inventory_hostname as a template when it looks like one
+        # ansible-core 2.15 to 2.18 render inventory_hostname as a template when it looks like one
         templated = [i for i, name in enumerate(wanted) if name and could_be_template(name)]
         for i in empty + templated:
             wanted[i] = _fallback_name(kept[i][0])

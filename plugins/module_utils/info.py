@@ -57,10 +57,9 @@ def _read(module, rtype, parent):
         objects = module.client.list(rtype.endpoint('list'))
     elif parent == SITE_PARENT:
         site = module.find_site(params['site'], params['server'], required=True)
-        objects = module.client.list(rtype.endpoint('list'), site_id=site['id'])
+        objects = _under(module, rtype, site_id=site['id'])
     elif params['server'] is not None:
-        objects = module.on_server(params['server'], lambda server_id: module.client.list(
-            rtype.endpoint('list'), server_id=server_id) if server_id else [])
+        objects = module.on_server(params['server'], lambda server_id: _under(module, rtype, server_id=server_id))
     else:
         objects = []
         for server in module.client.list(SERVER.endpoint('list')):
@@ -69,6 +68,14 @@ def _read(module, rtype, parent):
     return [obj for obj in objects
             if (object_id is None or same_id(obj.get('id'), object_id))
             and all(rtype.key_value(param, obj.get(rtype.fields[param])) == value for param, value in wanted.items())]
+
+
+def _under(module, rtype, **parent):
+    """The objects under a parent; none under one an earlier task of a check run would create
+    (on_server and find_site give it as None: it has no id yet)."""
+    if any(parent_id is None for parent_id in parent.values()):
+        return []
+    return module.client.list(rtype.endpoint('list'), **parent)
 
 
 def _under_server_if_there(module, rtype, server_id):

@@ -50,9 +50,23 @@ class FlyWPModule(AnsibleModule):
         kwargs.setdefault('supports_check_mode', True)
         self._given = {}
         self._client = None
+        self._checked = False
         self._names = self._predictions = None
         super().__init__(argument_spec=dict(API_ARGUMENT_SPEC, **argument_spec), **kwargs)
-        # Credentials written into api_url are masked wherever Ansible shows the task's options.
+        self._check_input()
+
+    def _log_invocation(self):
+        # Ansible logs the options at the end of AnsibleModule.__init__; one holding a NUL makes
+        # that fail on Python 3.12 and later (ansible-core 2.16 raises, 2.17 and later fail
+        # "Failed to log to syslog"). The checks come first, so it is refused as any bad input is.
+        self._check_input()
+        super()._log_invocation()
+
+    def _check_input(self):
+        if self._checked:
+            return
+        self._checked = True
+        # Credentials written into api_url are masked wherever Ansible shows the options, its log included.
         self.no_log_values.update(url_credentials(self.params.get('api_url')))
         if not HAS_REQUESTS:
             self.fail_json(msg=missing_required_lib('requests'), exception=REQUESTS_IMPORT_ERROR)

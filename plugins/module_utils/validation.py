@@ -237,6 +237,9 @@ MAX_LENGTH = {
 # own, and a password is sent as it is.
 CONTROL_CHARACTERS_ALLOWED = ('public_key', 'admin_password', 'api_token')
 CONTROL_CHARACTER = re.compile('[\x00-\x1f\x7f-\x9f]')
+# Of those, the ones a NUL is refused in all the same (the token's check says it in its words): no
+# key or password holds one, and Ansible cannot log a NUL on Python 3.12 and later.
+NUL_REFUSED = ('public_key', 'admin_password')
 SYSTEM_USER = re.compile(r'^[A-Za-z_][A-Za-z0-9_.-]{0,31}$')
 
 
@@ -259,6 +262,8 @@ def text_option(label, value, field=None):
     limit = MAX_LENGTH.get(field or label, DEFAULT_MAX_LENGTH)
     if len(text) > limit:
         raise InvalidInput('%s is %d characters long; at most %d are accepted.' % (label, len(text), limit))
+    if '\x00' in text and (field or label) in NUL_REFUSED:
+        raise InvalidInput('%s holds a NUL character; give it without one.' % label)
     if (field or label) not in CONTROL_CHARACTERS_ALLOWED and CONTROL_CHARACTER.search(text.strip()):
         raise InvalidInput('%s holds a line break, a tab or another control character; give it on one line, '
                            'without them.' % label)

@@ -185,6 +185,8 @@ check "job 'build': the site is created" "$PYTHON" "$HERE/awx_job.py" task "$WOR
 check "job 'build': no token in the artifacts" no_token build
 check "job 'build': no site password in the artifacts" \
     nowhere_in_artifacts build awx-Site-Password-6f1d2c
+check "job 'build': no warning that the collection does not support this Ansible version" \
+    nowhere_in_artifacts build 'does not support Ansible version'
 
 # An inventory update runs ansible-inventory where a job runs ansible-playbook: the
 # command line goes to the worker, whose private data directory it names. (The runner's

@@ -6,10 +6,12 @@
 from __future__ import annotations
 
 import os
+import re
 
 import pytest
 import yaml
-from ansible.plugins.loader import fragment_loader
+from ansible.plugins.loader import _does_collection_support_ansible_version, fragment_loader
+from ansible.release import __version__ as ansible_version
 from ansible.utils.plugin_docs import get_docstring
 
 from ansible_collections.flywp.cloud.plugins.module_utils.module import API_ARGUMENT_SPEC
@@ -39,8 +41,31 @@ def test_the_action_group_lists_every_module_and_nothing_else():
     assert sorted(runtime['action_groups']['all']) == MODULES
 
 
-def test_requires_ansible_2_18_or_newer():
-    assert read_yaml('meta', 'runtime.yml')['requires_ansible'] == '>=2.18.0'
+def oldest_core_tested():
+    """The first of the ansible-core versions make test runs (tools/lib.sh CORES)."""
+    with open(os.path.join(ROOT, 'tools', 'lib.sh'), encoding='utf-8') as handle:
+        return re.search(r'^CORES=\(([^)]*)\)', handle.read(), re.M).group(1).split()[0]
+
+
+def test_requires_ansible_is_the_oldest_core_make_test_runs():
+    oldest = oldest_core_tested()
+    assert oldest == '2.15'  # AWX's default execution environment
+    assert read_yaml('meta', 'runtime.yml')['requires_ansible'] == '>=%s.0' % oldest
+    for role in ('fleet', 'backup'):
+        assert read_yaml('roles', role, 'meta', 'main.yml')['galaxy_info']['min_ansible_version'] == oldest
+
+
+def test_the_modules_python_floor_is_the_one_sanity_checks_them_on():
+    with open(os.path.join(ROOT, 'tools', 'test.sh'), encoding='utf-8') as handle:
+        checked = re.search(r'^MODULES_PYTHON=(\S+)$', handle.read(), re.M).group(1)
+    assert read_yaml('tests', 'config.yml')['modules']['python_requires'] == '>=%s' % checked
+
+
+def test_the_core_running_these_tests_does_not_call_the_collection_unsupported():
+    """Ansible's own check, which prints "Collection flywp.cloud does not support Ansible version X"
+    on every command when it fails (on every core make test runs: 2.15 is the oldest)."""
+    requires = read_yaml('meta', 'runtime.yml')['requires_ansible']
+    assert _does_collection_support_ansible_version(requires, ansible_version), (requires, ansible_version)
 
 
 @pytest.mark.parametrize('module', MODULES)

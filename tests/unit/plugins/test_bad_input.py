@@ -19,6 +19,8 @@ import json
 import pytest
 import yaml
 
+from ansible.module_utils import basic
+
 from ansible_collections.flywp.cloud.plugins.doc_fragments.flywp import ModuleDocFragment
 from ansible_collections.flywp.cloud.tests.unit.module_runner import run_module
 
@@ -53,6 +55,8 @@ BAD_TEXT = {
     'a boolean': (True, 'expected a string, got the boolean true'),
     '100k characters': ('x' * 100000, 'is 100000 characters long; at most'),
     'a line break inside': ('a\nb', 'holds a line break, a tab or another control character'),
+    # Refused before Ansible logs the options, which it cannot do with a NUL on Python 3.12+.
+    'a NUL inside': ('a\x00b', 'holds a line break, a tab or another control character'),
 }
 
 
@@ -84,7 +88,7 @@ def _args(name, path, value):
 
 TEXT_CASES = [(name, path, case, doc) for name in MODULES for path, option, doc in _options(name)
               for case in BAD_TEXT
-              if not (case == 'a line break inside' and option in LINE_BREAK_ALLOWED)]
+              if not (case in ('a line break inside', 'a NUL inside') and option in LINE_BREAK_ALLOWED)]
 
 
 @pytest.fixture(scope='module')
@@ -128,7 +132,7 @@ def test_the_valid_arguments_do_send_requests(fleet, api, name):
                          ids=['%s-%s-%s' % (name, path, case.replace(' ', '-')) for name, path, case, _doc in TEXT_CASES])
 def test_every_text_option_refuses_what_is_not_one_line_of_text(fleet, api, name, path, case, doc):
     value, fragment = BAD_TEXT[case]
-    if path == 'api_token' and case == 'a line break inside':
+    if path == 'api_token' and case in ('a line break inside', 'a NUL inside'):
         fragment = 'The FlyWP API token holds a line break'
     result = run_module(name, dict(api, **_args(name, path, value)))
     # Ansible's own choices check comes first for an option with choices, and says it in its words.
@@ -192,7 +196,9 @@ def test_every_text_option_refuses_what_is_not_one_line_of_text(fleet, api, name
     # _info filters
     ('server_info', {'id': '\uff11\uff12'}, 'string of digits'),
     ('cron_info', {'user': 'a\x01b'}, 'user holds a line break'),
-    ('cron_info', {'command': 'a\x00b'}, None),  # Ansible refuses it itself: it cannot log a NUL
+    ('cron_info', {'command': 'a\x00b'}, 'command holds a line break'),  # before Ansible logs it (3.12+ cannot)
+    ('ssh_key', {'public_key': KEY.replace(' a@', '\x00a@')}, 'public_key holds a NUL character'),
+    ('site', {'admin_password': 'pass\x00word'}, 'admin_password holds a NUL character'),
     # the shared options
     ('server_info', {'api_timeout': 0}, 'api_timeout must be more than 0 and at most 3600 seconds, not 0.'),
     ('server_info', {'api_timeout': -5}, 'api_timeout must be more than 0'),
@@ -210,3 +216,19 @@ def test_values_some_options_refuse(fleet, api, name, args, fragment):
     given.update(args)
     result = run_module(name, dict((key, value) for key, value in given.items() if value is not None))
     refused(fleet, result, fragment)
+
+
+def test_a_nul_is_refused_before_ansible_logs_the_options(fleet, api, monkeypatch):
+    """Ansible logs a module's options (to syslog) at the end of AnsibleModule.__init__, and on
+    Python 3.12 and later it cannot log a NUL: ansible-core 2.16 raises, 2.17 and later fail with
+    "Failed to log to syslog". On every Python, a NUL is refused with a sentence before that."""
+    logged = []
+    monkeypatch.setattr(basic.AnsibleModule, 'log', lambda self, msg, log_args=None: logged.append(msg))
+    assert not run_module('cron_info', dict(api, **VALID['cron_info'])).get('failed')
+    assert logged and logged[0].startswith('Invoked with')  # without this, the test below would prove nothing
+    del logged[:]
+    fleet.clear_requests()
+    for name, args in (('cron_info', {'command': 'a\x00b'}), ('ssh_key', {'public_key': KEY + '\x00'}),
+                       ('site', {'title': '\x00'})):
+        refused(fleet, run_module(name, dict(api, **dict(VALID[name], **args))), 'holds')
+    assert logged == []

@@ -11,6 +11,7 @@ simulator's log.
 from __future__ import annotations
 
 import json
+import os
 
 import pytest
 from ansible.module_utils.common.parameters import PASS_VARS
@@ -199,6 +200,49 @@ def test_check_mode_shows_what_a_new_server_and_what_goes_on_it_would_be(sim, ap
     assert results[5]['crons'] == []
     assert [entry['method'] for entry in sim.requests()] == ['GET'] * len(sim.requests())
     assert sim.objects('server') == []
+
+
+# Every _info module that reads under a parent, and its arguments naming the parent.
+INFO_UNDER_A_PARENT = {
+    'site_info': {'server': 'web-1'},
+    'ssh_key_info': {'server': 'web-1'},
+    'cron_info': {'server': 'web-1'},
+    'database_info': {'server': 'web-1'},
+    'backup_info': {'server': 'web-1', 'site': 'example.com'},
+}
+
+
+def test_the_table_above_names_every_info_module_with_a_parent():
+    modules = os.path.join(os.path.dirname(__file__), '..', '..', '..', '..', 'plugins', 'modules')
+    found = set(name[:-3] for name in os.listdir(modules) if name.endswith('_info.py'))
+    assert found - {'server_info'} == set(INFO_UNDER_A_PARENT)
+
+
+def check_run_info(sim, api, name):
+    """A check run's server and site tasks, then the _info task `name` under what they would create."""
+    for earlier, args in (('server', {'name': 'web-1'}), ('site', {'server': 'web-1', 'domain': 'example.com'})):
+        assert not run_module(earlier, dict(api, **args), check_mode=True).get('failed')
+    sim.clear_requests()
+    result = run_module(name, dict(api, **INFO_UNDER_A_PARENT[name]), check_mode=True)
+    assert not result.get('failed'), result
+    return result
+
+
+@pytest.mark.parametrize('name', sorted(INFO_UNDER_A_PARENT))
+def test_check_mode_info_under_a_parent_an_earlier_task_would_create_is_empty(sim, api, name):
+    """An empty account: what the _info task reads under has no id yet, so nothing is under it,
+    and no request names it (not GET /sites/None/backups)."""
+    result = check_run_info(sim, api, name)
+    assert result[name[:-len('_info')] + 's'] == [], result  # sites, ssh_keys, crons, databases, backups
+    assert 'does not exist yet' in ' '.join(result['warned'])
+    assert not [path for path in requests_of(sim) if 'None' in path]
+
+
+def test_check_mode_backup_info_under_a_new_site_on_an_existing_server_is_empty(sim, api):
+    sim.seed([{'name': 'web-1'}])
+    result = check_run_info(sim, api, 'backup_info')
+    assert result['backups'] == [] and "site 'example.com' does not exist yet" in ' '.join(result['warned'])
+    assert not [path for path in requests_of(sim) if 'None' in path]
 
 
 def test_check_mode_still_fails_on_a_server_nothing_would_create(sim, api):
