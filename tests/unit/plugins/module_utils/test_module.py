@@ -36,6 +36,12 @@ def api(sim):
     return {'api_url': sim.api_url, 'api_token': sim.token}
 
 
+@pytest.fixture
+def check_run(monkeypatch):
+    """The identity of one run, as the action plugin gives it to each module of the run."""
+    monkeypatch.setenv('FLYWP_CHECK_RUN', 'one-check-run')
+
+
 def requests_of(sim):
     log = ['%s %s' % (entry['method'], entry['path']) for entry in sim.requests()]
     sim.clear_requests()
@@ -179,8 +185,7 @@ def test_a_remembered_server_that_was_deleted_is_resolved_afresh(sim, api):
 
 # --- check mode on an empty account: what the playbook would do ---
 
-def test_check_mode_shows_what_a_new_server_and_what_goes_on_it_would_be(sim, api, monkeypatch):
-    monkeypatch.setenv('FLYWP_CHECK_RUN', 'one-check-run')  # what the action plugin gives each module of a run
+def test_check_mode_shows_what_a_new_server_and_what_goes_on_it_would_be(sim, api, check_run):
     runs = [
         ('server', {'name': 'web-1', 'provider': 'hetzner'}),
         ('site', {'server': 'web-1', 'domain': 'example.com'}),
@@ -229,7 +234,7 @@ def check_run_info(sim, api, name):
 
 
 @pytest.mark.parametrize('name', sorted(INFO_UNDER_A_PARENT))
-def test_check_mode_info_under_a_parent_an_earlier_task_would_create_is_empty(sim, api, name):
+def test_check_mode_info_under_a_parent_an_earlier_task_would_create_is_empty(sim, api, check_run, name):
     """An empty account: what the _info task reads under has no id yet, so nothing is under it,
     and no request names it (not GET /sites/None/backups)."""
     result = check_run_info(sim, api, name)
@@ -238,7 +243,7 @@ def test_check_mode_info_under_a_parent_an_earlier_task_would_create_is_empty(si
     assert not [path for path in requests_of(sim) if 'None' in path]
 
 
-def test_check_mode_backup_info_under_a_new_site_on_an_existing_server_is_empty(sim, api):
+def test_check_mode_backup_info_under_a_new_site_on_an_existing_server_is_empty(sim, api, check_run):
     sim.seed([{'name': 'web-1'}])
     result = check_run_info(sim, api, 'backup_info')
     assert result['backups'] == [] and "site 'example.com' does not exist yet" in ' '.join(result['warned'])
