@@ -144,21 +144,8 @@ trap cleanup EXIT
 trap 'exit 130' INT
 trap 'exit 143' TERM
 
-passed=0
-failed=0
-# check LABEL COMMAND...: run a check, print its line, count it.
-check() {
-    local label=$1 output
-    shift
-    if output=$("$@" 2>&1); then
-        passed=$((passed + 1))
-        printf 'ok      %s: %s\n' "$label" "${output##*$'\n'}"
-    else
-        failed=$((failed + 1))
-        printf 'FAILED  %s\n' "$label"
-        printf '        %s\n' "${output//$'\n'/$'\n'        }"
-    fi
-}
+# shellcheck source-path=SCRIPTDIR source=../checks.sh
+source "$HERE/../checks.sh"
 
 # --- the collection, built and installed as a user installs it ---
 
@@ -378,5 +365,4 @@ decision_environment() {
 }
 check "meta/decision-environment.yml is a valid ansible-builder definition" decision_environment
 
-echo "eda: $passed passed, $failed failed"
-((failed == 0))
+checks_summary eda
