@@ -16,7 +16,7 @@ from ansible_collections.flywp.cloud.plugins.module_utils.client import (
     HAS_REQUESTS, REQUESTS_IMPORT_ERROR, FlyWPClient, check_connection_options, checked_token)
 from ansible_collections.flywp.cloud.plugins.module_utils.errors import DEFAULT_API_URL, FlyWPAPIError, FlyWPError
 from ansible_collections.flywp.cloud.plugins.module_utils.hints import CheckRunPredictions, ServerNames
-from ansible_collections.flywp.cloud.plugins.module_utils.redaction import redact, url_credentials
+from ansible_collections.flywp.cloud.plugins.module_utils.redaction import redact, url_credentials, url_for_messages
 from ansible_collections.flywp.cloud.plugins.module_utils.resource import KeyIndex, converge, find_by_id, find_by_key
 from ansible_collections.flywp.cloud.plugins.module_utils.resource_types import SERVER, SITE
 from ansible_collections.flywp.cloud.plugins.module_utils.validation import (
@@ -66,8 +66,11 @@ class FlyWPModule(AnsibleModule):
         if self._checked:
             return
         self._checked = True
-        # Credentials written into api_url are masked wherever Ansible shows the options, its log included.
-        self.no_log_values.update(url_credentials(self.params.get('api_url')))
+        # Credentials written into api_url are never shown: the options Ansible shows (and logs)
+        # have the URL without them, and any text that carries them has them masked.
+        self._api_url = self.params.get('api_url')
+        self.params['api_url'] = url_for_messages(self._api_url) if self._api_url else self._api_url
+        self.no_log_values.update(url_credentials(self._api_url))
         if not HAS_REQUESTS:
             self.fail_json(msg=missing_required_lib('requests'), exception=REQUESTS_IMPORT_ERROR)
         # Every option of every module, checked here before any request.
@@ -89,7 +92,7 @@ class FlyWPModule(AnsibleModule):
     def client(self):
         if self._client is None:
             self._client = FlyWPClient(
-                self.params['api_token'], url=self.params['api_url'], timeout=self.params['api_timeout'],
+                self.params['api_token'], url=self._api_url, timeout=self.params['api_timeout'],
                 validate_certs=self.params['validate_certs'], rate_limit_timeout=self.params['rate_limit_timeout'],
                 warn=self.warn)
         return self._client
@@ -132,7 +135,7 @@ class FlyWPModule(AnsibleModule):
     def _redact(self, text):
         if not getattr(self, 'params', None):
             return text
-        return redact(text, self.params.get('api_token'), *url_credentials(self.params.get('api_url')))
+        return redact(text, self.params.get('api_token'), *url_credentials(getattr(self, '_api_url', None)))
 
     def on_server(self, ref, work, required=True):
         """work(server_id) on the server `ref` names, by the one rule of docs/development.md:

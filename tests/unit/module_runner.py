@@ -12,6 +12,7 @@ import json
 from unittest import mock
 
 from ansible.module_utils import basic
+from ansible.module_utils.common import warnings as core_warnings
 
 try:  # ansible-core 2.19 and later
     from ansible.module_utils.testing import patch_module_args
@@ -64,6 +65,9 @@ def run_module(name, args, check_mode=False, diff=False):
         warned.append(warning)
         return original(self, warning, *more, **options)
 
+    # A module's process starts without the warnings of another (they are kept module-wide).
+    for name in ('_global_warnings', '_global_deprecations'):
+        getattr(core_warnings, name, {}).clear()
     with patch_module_args(args), contextlib.redirect_stdout(out), mock.patch.object(basic.AnsibleModule, 'warn', warn):
         with contextlib.suppress(SystemExit):
             module.main()
