@@ -9,7 +9,8 @@ from there, as a user would after the guide's first steps. The environment is th
 caller's, with FLYWP_API_TOKEN and FLYWP_API_URL (the simulator) and no other FlyWP
 setting. CONTROL_URL is the simulator's control API (http://127.0.0.1:PORT/_simulator).
 
-An example playbook is a ```yaml block that is a list of plays (each with `hosts`); task
+An example playbook is a ```yaml block that is a list of plays (each with `hosts`, and no
+`sources`, which makes it a rulebook); task
 lists, inventories and other files are not run. Each example gets a FlyWP account of its
 own (the simulator reset, holding only what SEEDS says the example presupposes) and a
 machine of its own (an empty FLYWP_STATE_DIR). A file the example reads with
@@ -61,7 +62,9 @@ def examples(root):
             text = handle.read()
         for match in FENCE.finditer(text):
             plays = yaml.safe_load(match.group(1))
-            if isinstance(plays, list) and plays and all(isinstance(play, dict) and 'hosts' in play for play in plays):
+            # A rulebook's rulesets have hosts too, and sources and rules (docs/eda.md): not plays.
+            if isinstance(plays, list) and plays and all(
+                    isinstance(play, dict) and 'hosts' in play and 'sources' not in play for play in plays):
                 line = text.count('\n', 0, match.start()) + 1
                 found.append((guide, line, plays[0].get('name', ''), match.group(1)))
     return found
