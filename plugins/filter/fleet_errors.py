@@ -56,12 +56,13 @@ from collections.abc import Mapping
 import yaml
 from ansible.module_utils.common.arg_spec import ArgumentSpecValidator
 
-from ansible_collections.flywp.cloud.plugins.module_utils.validation import (
-    InvalidInput, cron_frequency, domain, email, ssh_public_key, system_user, text_option)
+from ansible_collections.flywp.cloud.plugins.module_utils.resource_types import CRON, SERVER, SITE, SSH_KEY
+from ansible_collections.flywp.cloud.plugins.module_utils.validation import InvalidInput, text_option
 
 ARGUMENT_SPECS = os.path.join(os.path.dirname(os.path.abspath(__file__)), '..', '..', 'roles', 'fleet', 'meta',
                               'argument_specs.yml')
-DEFAULT_CRON_USER = 'fly'
+# Each list of a server in fleet_servers, and the resource its items are.
+LISTS = (('sites', SITE), ('ssh_keys', SSH_KEY), ('cron_jobs', CRON))
 MOST_MESSAGES = 20
 
 
@@ -84,8 +85,8 @@ def fleet_errors(servers):
             where += ' (%s)' % server['name'].strip()[:60]
         found = _shape_errors(where, server, server_fields())
         errors.extend(found or _value_errors(where, server))
-    errors.extend(_twice('server', [(_text(server.get('name')), 'fleet_servers[%d]' % index)
-                                    for index, server in enumerate(servers) if isinstance(server, Mapping)]))
+    errors.extend(_twice(SERVER, [(server, 'fleet_servers[%d]' % index)
+                                  for index, server in enumerate(servers) if isinstance(server, Mapping)]))
     errors = [error if error.endswith(('.', '?')) else error + '.' for error in errors]
     if len(errors) > MOST_MESSAGES:
         errors = errors[:MOST_MESSAGES] + ['And %d more.' % (len(errors) - MOST_MESSAGES)]
@@ -118,73 +119,53 @@ def _shape_errors(where, value, fields):
 
 
 def _value_errors(where, server):
-    """The checks of the modules, on a server whose fields all have their types."""
-    checks = [(where, 'name', server['name'], _not_blank), (where, 'region', server.get('region'), None),
-              (where, 'size', server.get('size'), None)]
-    for index, site in enumerate(server.get('sites') or []):
-        place = '%s.sites[%d]' % (where, index)
-        checks.extend((place, field, site.get(field), check) for field, check in (
-            ('domain', domain), ('title', None), ('admin_email', email), ('admin_user', None),
-            ('admin_password', None)))
-    for index, key in enumerate(server.get('ssh_keys') or []):
-        place = '%s.ssh_keys[%d]' % (where, index)
-        checks.extend([(place, 'name', key.get('name'), _not_blank),
-                       (place, 'public_key', key.get('public_key'), ssh_public_key)])
-    for index, job in enumerate(server.get('cron_jobs') or []):
-        place = '%s.cron_jobs[%d]' % (where, index)
-        checks.extend([(place, 'command', job.get('command'), _not_blank),
-                       (place, 'frequency', job.get('frequency'), cron_frequency),
-                       (place, 'user', job.get('user'), _cron_user)])
+    """The checks of the modules (the resources' declared checks), on a server whose fields all
+    have their types."""
+    checks = [(where, SERVER, server)]
+    for name, rtype in LISTS:
+        checks.extend(('%s.%s[%d]' % (where, name, index), rtype, item) for index, item in enumerate(server.get(name) or []))
     errors = []
-    for place, field, value, check in checks:
-        if value is None:
-            continue
-        try:
-            text_option('%s.%s' % (place, field), value, field=field)
-            if check is _not_blank:
-                _not_blank(field, value)
-            elif check:
-                check(value)
-        except InvalidInput as error:
-            # text_option names the field with its place; the other checks name the field alone
-            message = str(error)
-            errors.append(message if message.startswith(place) else '%s: %s' % (place, message))
-    errors.extend(_twice('site', [(_text(site.get('domain')).lower().rstrip('.'), 'sites[%d]' % index)
-                                  for index, site in enumerate(server.get('sites') or [])], where))
-    errors.extend(_twice('SSH key', [(_text(key.get('name')), 'ssh_keys[%d]' % index)
-                                     for index, key in enumerate(server.get('ssh_keys') or [])], where))
-    errors.extend(_twice('cron job', [(_job_key(job), 'cron_jobs[%d]' % index)
-                                      for index, job in enumerate(server.get('cron_jobs') or [])], where))
+    for place, rtype, given in checks:
+        for param, field in rtype.fields.items():
+            value = given.get(param)
+            if value is None or field.kind != 'str' or field.choices is not None:
+                continue  # the role's argument specification checked its type and choices
+            try:
+                text_option('%s.%s' % (place, param), value, field=param)
+                rtype.given_value(param, value)
+            except InvalidInput as error:
+                # text_option names the field with its place; the other checks name the field alone
+                message = str(error)
+                errors.append(message if message.startswith(place) else '%s: %s' % (place, message))
+    for name, rtype in LISTS:
+        errors.extend(_twice(rtype, [(item, '%s[%d]' % (name, index)) for index, item in enumerate(server.get(name) or [])],
+                             where))
     return errors
 
 
-def _not_blank(field, value):
-    if not str(value).strip():
-        raise InvalidInput('%s must not be empty.' % field)
-
-
-def _cron_user(value):
-    # a blank user is the API's default, as in flywp.cloud.cron
-    system_user(str(value).strip() or DEFAULT_CRON_USER)
-
-
-def _text(value):
-    return str(value).strip() if value is not None else ''
-
-
-def _job_key(job):
-    return '%s as %s' % (_text(job.get('command')), _text(job.get('user')) or DEFAULT_CRON_USER)
-
-
-def _twice(noun, keyed, where=None):
+def _twice(rtype, given, where=None):
     """The natural keys listed more than once: the role would converge the same object twice."""
     places = {}
-    for key, place in keyed:
+    for item, place in given:
+        key = _key(rtype, item)
         if key:
             places.setdefault(key, []).append(place)
     return ['%s%s %r is listed %d times (%s): list it once' % (
-        '%s: the ' % where if where else 'The ', noun, key, len(found), ', '.join(found))
+        '%s: the ' % where if where else 'The ', rtype.label, key, len(found), ', '.join(found))
         for key, found in places.items() if len(found) > 1]
+
+
+def _key(rtype, item):
+    """An item's natural key as converge compares it ('command as user' for a cron job); '' when a
+    key field is blank (that mistake has its own message)."""
+    values = []
+    for param in rtype.key:
+        try:
+            values.append(rtype.given_value(param, item.get(param)))
+        except InvalidInput:
+            values.append(item.get(param))
+    key = rtype.key_of_item(dict(zip(rtype.key, values)))
+    return ' as '.join(key) if all(key) else ''
 
 
 def _hint(name, fields):

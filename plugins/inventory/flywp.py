@@ -297,6 +297,7 @@ from ansible.utils.vars import combine_vars
 
 from ansible_collections.flywp.cloud.plugins.module_utils.client import HAS_REQUESTS, FlyWPClient
 from ansible_collections.flywp.cloud.plugins.module_utils.errors import FlyWPAPIError, FlyWPError
+from ansible_collections.flywp.cloud.plugins.module_utils.resource_types import SERVER, SITE, SYSTEM_USER
 
 try:  # ansible-core 2.19 and later: a string is rendered as a template only when it is tagged trusted
     from ansible.template import trust_as_template
@@ -306,7 +307,6 @@ except ImportError:  # ansible-core 2.15 to 2.18: every string is rendered unles
     from ansible.utils.unsafe_proxy import wrap_var
 
 ALL_SERVERS_GROUP = 'flywp'
-FLYWP_SSH_USER = 'fly'
 DEFAULT_GROUP_FIELDS = ('provider', 'region', 'status')
 VARIABLE_NAME = re.compile(r'^[A-Za-z_][A-Za-z0-9_]*$')
 NOT_IN_NAME = re.compile(r'[^A-Za-z0-9_]')
@@ -314,10 +314,7 @@ NOT_IN_NAME = re.compile(r'[^A-Za-z0-9_]')
 # to be safe) or the header that changes the delimiters (read by ansible-core 2.19 and later).
 TEMPLATE_MARKS = re.compile(r'[{}]|#jinja2:')
 # The values the API contract gives these server fields.
-KNOWN_VALUES = {
-    'status': ('creating', 'provisioning', 'ready', 'failed'),
-    'provider': ('digitalocean', 'vultr', 'hetzner', 'aws', 'akamai', 'custom'),
-}
+KNOWN_VALUES = {'status': SERVER.statuses, 'provider': SERVER.choices('provider')}
 
 
 def could_be_template(text):
@@ -415,7 +412,7 @@ class InventoryModule(BaseInventoryPlugin, Constructable, Cacheable):
                 data = None  # absent, expired, from another API URL, or not ours
         changed = data is None
         if data is None:
-            data = {'api_url': api_url, 'servers': self._api(api_url).list('server.list'), 'sites': {}}
+            data = {'api_url': api_url, 'servers': self._api(api_url).list(SERVER.endpoints.list), 'sites': {}}
         # a copy: the cache compares what it read with what it is given to know whether to write
         sites = dict(data.get('sites') or {})
         data = dict(data, sites=sites)
@@ -428,7 +425,7 @@ class InventoryModule(BaseInventoryPlugin, Constructable, Cacheable):
                 if server_id in sites:
                     continue
                 try:
-                    sites[server_id] = self._api(api_url).list('site.list', server_id=server_id)
+                    sites[server_id] = self._api(api_url).list(SITE.endpoints.list, **{SERVER.id_arg: server_id})
                     changed = True
                 except FlyWPAPIError as error:
                     if error.status != 404:
@@ -519,7 +516,7 @@ class InventoryModule(BaseInventoryPlugin, Constructable, Cacheable):
                 kept.append((server, variables))
 
         self.inventory.add_group(ALL_SERVERS_GROUP)
-        self.inventory.set_variable(ALL_SERVERS_GROUP, 'ansible_user', as_variable(FLYWP_SSH_USER))
+        self.inventory.set_variable(ALL_SERVERS_GROUP, 'ansible_user', as_variable(SYSTEM_USER))
         for hostname, (server, variables) in zip(self._hostnames(kept, strict), kept):
             self.inventory.add_host(hostname, group=ALL_SERVERS_GROUP)
             for name, value in variables.items():

@@ -45,7 +45,7 @@ def next_page(page, meta, links):
     return None
 
 
-def not_an_object(value):
+def what_is_not_an_object(value):
     """None for an object with a usable id; else what the value is instead, in a few words."""
     if isinstance(value, dict):
         object_id = value.get('id')

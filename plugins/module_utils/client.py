@@ -8,7 +8,12 @@ source use it.
 It sends the token, unwraps the Laravel envelope, fetches every page of a list, turns
 every non-2xx answer into a FlyWPAPIError a person can act on (errors.py), and keeps inside
 the FlyWP rate limit (budget.py). The tolerances of docs/api-contract.md are accepted here
-(answers.py), so nothing above this file sees them.
+(answers.py), so nothing above this file sees them, but for one: ids come as numbers or
+numeric strings, and are returned as they came, so code above compares them with
+answers.same_id.
+
+Callers name an endpoint by its declaration (SERVER.endpoints.list, declaration.py), never
+by a string.
 
 Every answer passes without_secrets() on its way in (redaction.py): no password or token
 the API might echo reaches a result, a diff, a warning or the inventory cache. Every wait
@@ -29,12 +34,11 @@ import traceback
 from urllib.parse import urlparse
 
 from ansible_collections.flywp.cloud.plugins.module_utils.answers import (
-    describe, list_parts, next_page, not_an_object, unwrap)
+    describe, list_parts, next_page, unwrap, what_is_not_an_object)
 from ansible_collections.flywp.cloud.plugins.module_utils.budget import BudgetExhausted, RateLimitBudget
-from ansible_collections.flywp.cloud.plugins.module_utils.endpoints import resolve
 from ansible_collections.flywp.cloud.plugins.module_utils.errors import (
-    CERTIFICATE_FAILURE, DEFAULT_API_URL, MAYBE_CARRIED_OUT, PROXY_FAILURE, FlyWPAPIError, a, answer_error,
-    http_error, kind_label, transport_error)
+    CERTIFICATE_FAILURE, DEFAULT_API_URL, MAYBE_CARRIED_OUT, PROXY_FAILURE, FlyWPAPIError, answer_error, http_error,
+    transport_error)
 from ansible_collections.flywp.cloud.plugins.module_utils.redaction import (
     redact, url_credentials, url_for_messages, without_secrets)
 from ansible_collections.flywp.cloud.plugins.module_utils.state_file import SharedState
@@ -159,34 +163,36 @@ class FlyWPClient:
             'User-Agent': USER_AGENT,
         })
 
-    def call(self, name, body=None, **ids):
-        """Send one request to the named endpoint. A read or a create returns its object, checked
-        to be one with an id; a delete returns whatever the API answered (None when empty)."""
-        endpoint, path = resolve(name, ids)
+    def call(self, endpoint, body=None, **ids):
+        """Send one request to the endpoint (a declaration's, such as SERVER.endpoints.get) with
+        the ids its path needs. A read or a create returns its object, checked to be one with
+        an id; a delete returns whatever the API answered (None when empty)."""
+        path = endpoint.path_with(ids)
         payload = unwrap(self._request(endpoint, path, body=body))
         if endpoint.method == 'DELETE':
             return payload
-        problem = not_an_object(payload)
+        problem = what_is_not_an_object(payload)
         if problem:
             raise self._odd_answer(endpoint.method, path, '%s where %s object with an id was expected' % (
-                problem, a(_kind(name))))
+                problem, endpoint.resource.a_label))
         return payload
 
-    def list(self, name, **ids):
+    def list(self, endpoint, **ids):
         """Every item of a list endpoint, fetched page by page, each checked to be an object with an id."""
-        endpoint, path = resolve(name, ids)
+        path = endpoint.path_with(ids)
         items, page = [], 1
         while True:
             payload = self._request(endpoint, path, params={'page': page, 'per_page': PER_PAGE})
             data, meta, links = list_parts(payload)
             if data is None:
                 raise self._odd_answer(endpoint.method, path, '%s where a list of %ss was expected' % (
-                    describe(payload), _kind(name)))
+                    describe(payload), endpoint.resource.label))
             for position, item in enumerate(data, start=len(items) + 1):
-                problem = not_an_object(item)
+                problem = what_is_not_an_object(item)
                 if problem:
                     raise self._odd_answer(endpoint.method, path, 'a list whose item %d is %s where every item '
-                                           'should be %s object with an id' % (position, problem, a(_kind(name))))
+                                           'should be %s object with an id' % (position, problem,
+                                                                              endpoint.resource.a_label))
             items.extend(data)
             following = next_page(page, meta, links)
             if not data or following is None or following <= page:
@@ -354,6 +360,3 @@ def _error_body(response):
     errors = dict((str(field), [str(m) for m in (msgs if isinstance(msgs, list) else [msgs])]) for field, msgs in errors.items())
     return (str(message) if message else None), errors
 
-
-def _kind(endpoint_name):
-    return kind_label(endpoint_name.split('.')[0])

@@ -14,13 +14,12 @@ from __future__ import annotations
 
 import re
 
-from ansible_collections.flywp.cloud.plugins.module_utils.endpoints import ASSUMED, owner, path_ids
+from ansible_collections.flywp.cloud.plugins.module_utils.declaration import ASSUMED
 
 DEFAULT_API_URL = 'https://app.flywp.com/api/v1'
 PERMISSION_FOR_METHOD = {'GET': 'Read', 'POST': 'Create', 'PUT': 'Update', 'PATCH': 'Update', 'DELETE': 'Delete'}
 # A proxy's answers that may come after the API behind it carried the request out.
 MAYBE_CARRIED_OUT = (502, 504)
-KIND_LABELS = {'ssh_key': 'SSH key', 'cron': 'cron job', 'cron_job': 'cron job', 'key': 'SSH key'}
 MODEL_MISSING = re.compile(r'No query results for model \[(?:[^\]]*\\)?([A-Za-z_]+)\]\s*([0-9][0-9, ]*)?')
 ROUTE_MISSING = re.compile(r'\bThe route \S* ?could not be found')
 
@@ -48,8 +47,8 @@ class FlyWPError(Exception):
 class FlyWPAPIError(FlyWPError):
     """A request the FlyWP API did not fulfil, or one the client refused to send.
 
-    `missing` is the object a 404 says is gone, as (kind, id); None for any other failure,
-    a 404 that says the route does not exist among them.
+    `missing` is the object a 404 says is gone, as (resource name, id); None for any other
+    failure, a 404 that says the route does not exist among them.
     """
 
     def __init__(self, message, method=None, path=None, status=None, api_message=None, errors=None, missing=None):
@@ -62,9 +61,9 @@ class FlyWPAPIError(FlyWPError):
         self.missing = missing
         self.result = {'failure': self.to_dict()}
 
-    def is_missing(self, kind, object_id):
-        """True when this is a read that found no `kind` with that id (its 404 says so)."""
-        return self.method == 'GET' and self.missing is not None and self.missing == (kind, str(object_id))
+    def is_missing(self, rtype, object_id):
+        """True when this is a read that found no `rtype` object with that id (its 404 says so)."""
+        return self.method == 'GET' and self.missing is not None and self.missing == (rtype.name, str(object_id))
 
     def to_dict(self):
         """The structured failure modules return beside their message."""
@@ -83,13 +82,14 @@ def http_error(endpoint, path, status, api_message, errors, retries, api_url, re
     method = endpoint.method
     missing = None
     text = 'The FlyWP API answered %d to %s %s' % (status, method, path)
+    innermost = endpoint.innermost_object(path)
     if status == 401:
         text += ': the API token was not accepted. Check the token in FLYWP_API_TOKEN or the api_token option.'
     elif status == 403:
         permission = PERMISSION_FOR_METHOD.get(method, 'needed')
         text += (': the API token lacks the %s permission. Give the token the %s permission in the FlyWP '
                  'dashboard, or use a token that has it.' % (permission, permission))
-    elif status in (404, 405) and '{' not in endpoint.path:
+    elif status in (404, 405) and innermost is None:
         # /servers itself cannot be missing: the URL in front of it is wrong.
         text += (': there is no FlyWP API at %s. Check api_url (or FLYWP_API_URL): it is the API\'s base URL with '
                  'its version, such as %s.' % (api_url, DEFAULT_API_URL))
@@ -97,17 +97,19 @@ def http_error(endpoint, path, status, api_message, errors, retries, api_url, re
         text += (': the API has no such route. This action may not be available in your FlyWP API version, or your '
                  'FlyWP API differs here from the one this collection expects (docs/api-contract.md).')
     elif status == 404 and MODEL_MISSING.search(api_message or ''):
-        missing = _missing_model(endpoint, path, MODEL_MISSING.search(api_message))
-        text += ': there is no FlyWP %s with id %s.' % (kind_label(missing[0]), missing[1])
+        name, object_id, label = _missing_model(endpoint, path, MODEL_MISSING.search(api_message))
+        missing = (name, object_id)
+        text += ': there is no FlyWP %s with id %s.' % (label, object_id)
     elif status in (404, 405) and endpoint.source == ASSUMED:
         # An answer that does not say what is missing: the object, or the action itself.
-        missing = owner(endpoint, path) if status == 404 else None
+        gone = innermost if status == 404 else None
+        missing = (gone[0].name, gone[1]) if gone else None
         text += ': this action may not be available in your FlyWP API version%s.' % (
-            ', or there is no FlyWP %s with id %s' % (kind_label(missing[0]), missing[1]) if missing else '')
-    elif status == 404 and owner(endpoint, path):
+            ', or there is no FlyWP %s with id %s' % (gone[0].label, gone[1]) if gone else '')
+    elif status == 404:
         # A documented endpoint under /servers/{id} (or /sites/{id}): the object with that id does not exist.
-        missing = owner(endpoint, path)
-        text += ': there is no FlyWP %s with id %s.' % (kind_label(missing[0]), missing[1])
+        missing = (innermost[0].name, innermost[1])
+        text += ': there is no FlyWP %s with id %s.' % (innermost[0].label, innermost[1])
     elif status == 422 and errors:
         text += ': the request was refused. ' + ' '.join(
             '%s: %s' % (field, ' '.join(messages)) for field, messages in sorted(errors.items()))
@@ -143,21 +145,15 @@ def transport_error(method, path, api_url, reason, maybe_sent, redact):
     return FlyWPAPIError(redact(text), method=method, path=path), wrote
 
 
-def kind_label(kind):
-    return KIND_LABELS.get(kind, kind.replace('_', ' '))
-
-
-def a(noun):
-    return ('an ' if noun[:1].lower() in 'aeiou' or noun.startswith('SSH') else 'a ') + noun
-
-
 def _missing_model(endpoint, path, match):
-    """(kind, id) of the model a `No query results for model [...]` answer names."""
-    kind = re.sub(r'(?<=[a-z0-9])([A-Z])', r'_\1', match.group(1)).lower()
+    """(resource name, id, label) of the model a `No query results for model [...]` answer names:
+    one of the objects the path names when it is one of theirs, else as the model is spelt."""
+    name = re.sub(r'(?<=[a-z0-9])([A-Z])', r'_\1', match.group(1)).lower()
     ids = [part.strip() for part in (match.group(2) or '').split(',') if part.strip()]
-    in_path = path_ids(endpoint, path)
-    if kind in in_path:
-        return kind, in_path[kind]
+    for rtype, object_id in endpoint.objects_in(path):
+        if rtype.name == name:
+            return name, object_id, rtype.label
     if ids:
-        return kind, ids[0]
-    return owner(endpoint, path) or (kind, '?')
+        return name, ids[0], name.replace('_', ' ')
+    innermost = endpoint.innermost_object(path)
+    return (innermost[0].name, innermost[1], innermost[0].label) if innermost else (name, '?', name.replace('_', ' '))

@@ -2,118 +2,28 @@
 # Copyright: flywp.cloud contributors
 # GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
 
-"""The resource state machine every state module runs.
+"""The resource state machine every state module runs: converge().
 
-A ResourceType declares one kind of FlyWP object: its endpoints, its natural key, the
-map from module parameters to API fields, and what may be done about a difference.
-converge() brings a set of desired objects about with one list request, in check mode
-without writing, and reports a diff. The FlyWP API has no update endpoints, so a
-difference is either replaced (create the new object, then delete the old one, so nothing
-is ever missing) or reported as a warning.
+It brings a set of wanted objects about among the objects of one parent, in phases:
+find (one list request), plan (create, keep, replace, delete), write (create before
+deleting, nothing in check mode), wait (until each object is ready, where the declaration
+has a ready status), and record (the hints the declaration asks for: a created id, a
+deleted name, a check run's predictions). It reports a diff. The FlyWP API has no update
+endpoints, so a difference is either replaced (create the new object, then delete the old
+one, so nothing is ever missing) or reported as a warning.
+
+What one kind of object is, converge reads from its declaration (declaration.py,
+resource_types.py); nothing here names a particular resource.
 """
 
 from __future__ import annotations
 
 from ansible_collections.flywp.cloud.plugins.module_utils.answers import same_id
+from ansible_collections.flywp.cloud.plugins.module_utils.declaration import ALWAYS, PREDICTIONS, WITH_FORCE
 from ansible_collections.flywp.cloud.plugins.module_utils.errors import FlyWPAPIError, FlyWPError
-from ansible_collections.flywp.cloud.plugins.module_utils.endpoints import ENDPOINTS
+from ansible_collections.flywp.cloud.plugins.module_utils.timestamps import moment
 
-NEVER, WITH_FORCE, ALWAYS = 'never', 'with force', 'always'
 FIRST_POLL, POLL_GROWTH, LONGEST_POLL = 1.0, 1.5, 15.0
-
-
-class ResourceType:
-    """How one kind of FlyWP object is found, made, compared and removed.
-
-    name      endpoint prefix in endpoints.py and the singular result key ('ssh_key')
-    plural    the result key of lists ('ssh_keys')
-    label     what a person calls it ('SSH key')
-    id_arg    the path argument that names one object ('key_id')
-    fields    module parameter -> API field; only these are sent on create
-    key       the parameters that identify an object among its siblings
-    key_defaults  parameter -> the API's value for a key field it leaves out or blank
-    fold_key  how a key value is compared once trimmed (str, or lower case for domains)
-    key_checks  parameter -> validation.py function that refuses a bad value before any request
-    choices   parameter -> the values the API takes for it (the modules' argument specs use them)
-    secrets   parameters sent on create but never compared, returned or shown
-    unchecked parameters sent on create but not compared as given (the API may not echo them,
-              or echo them reformatted); `derived` compares them instead
-    derived   API field -> function(item) computing what the API shows for a parameter it
-              does not echo (an SSH key's fingerprint for its public key), or None
-    replace   what a difference leads to: NEVER (warn), WITH_FORCE, ALWAYS
-    compare_as  API field -> function giving the form both sides are compared in (a cron
-              frequency the API spells with other spaces or case is the same frequency)
-    ready     statuses that end a wait; `failed` ends it with a failure
-    gone      statuses that count as already deleted
-    """
-
-    def __init__(self, name, plural, label, id_arg, fields, key, secrets=(), unchecked=(), derived=None,
-                 replace=NEVER, ready=(), gone=(), fold_key=str, key_defaults=None, key_checks=None,
-                 compare_as=None, choices=None):
-        self.name, self.plural, self.label, self.id_arg = name, plural, label, id_arg
-        self.fields, self.key, self.secrets, self.unchecked = fields, key, secrets, unchecked
-        self.derived = derived or {}
-        self.replace, self.ready, self.gone = replace, ready, gone
-        self.fold_key = fold_key
-        self.key_defaults = key_defaults or {}
-        self.key_checks = key_checks or {}
-        self.compare_as = compare_as or {}
-        self.choices = choices or {}
-
-    def endpoint(self, action):
-        name = '%s.%s' % (self.name, action)
-        return name if name in ENDPOINTS else None
-
-    def key_value(self, param, value):
-        """One key field as it is compared, the same way for what is given and what is listed:
-        trimmed, folded, and the API's default when it is missing or blank."""
-        text = '' if value is None else str(value).strip()
-        return self.fold_key(text or self.key_defaults.get(param, ''))
-
-    def key_of_item(self, item):
-        return tuple(self.key_value(param, item.get(param)) for param in self.key)
-
-    def key_of_object(self, obj):
-        return tuple(self.key_value(param, obj.get(self.fields[param])) for param in self.key)
-
-    def missing_key(self, obj):
-        """The key fields a listed object leaves out (or blank) that have no default: such an
-        object cannot be told apart from one that is asked for."""
-        return [param for param in self.key if param not in self.key_defaults
-                and not str(obj.get(self.fields[param]) or '').strip()]
-
-    def describe(self, item):
-        return ', '.join('%s %r' % (param, item.get(param)) for param in self.key)
-
-    def body(self, item):
-        """The create request body: given parameters under their API names."""
-        return dict((field, item[param]) for param, field in self.fields.items() if item.get(param) is not None)
-
-    def expected(self, item):
-        """What the API should show for the item: its fields, less secrets, plus derived ones."""
-        shown = dict((field, item[param]) for param, field in self.fields.items()
-                     if item.get(param) is not None and param not in self.secrets + self.unchecked)
-        for field, compute in self.derived.items():
-            value = compute(item)
-            if value is not None:
-                shown[field] = value
-        return shown
-
-    def differences(self, obj, item):
-        """Fields the object shows with another value than the item asks for."""
-        same = dict((field, lambda live, wanted, form=form: form(live) == form(wanted))
-                    for field, form in self.compare_as.items())
-        return dict((field, (obj[field], value)) for field, value in self.expected(item).items()
-                    if field in obj and not same.get(field, _same_value)(obj[field], value))
-
-    def is_gone(self, obj):
-        return obj.get('status') in self.gone
-
-
-def _same_value(live, wanted):
-    if isinstance(wanted, bool) or isinstance(live, bool):
-        return bool(live) == bool(wanted)
-    return str(live) == str(wanted)
 
 
 class KeyIndex:
@@ -125,42 +35,99 @@ class KeyIndex:
         for obj in objects:
             self.by_key.setdefault(rtype.key_of_object(obj), []).append(obj)
 
+    def all_matches(self, item):
+        return self.by_key.get(self.rtype.key_of_item(item), [])
+
     def only_match(self, item):
         """The one object with the item's key, or None; several fail and name their ids."""
-        matches = self.by_key.get(self.rtype.key_of_item(item), [])
+        matches = self.all_matches(item)
         if len(matches) > 1:
             raise FlyWPError('%d FlyWP %ss match %s (ids %s): give the id, or remove the duplicates.' % (
                 len(matches), self.rtype.label, self.rtype.describe(item), ', '.join(str(obj.get('id')) for obj in matches)))
         return matches[0] if matches else None
 
 
-def converge(client, rtype, items, parent=None, state='present', exclusive=False, force=False,
-             check_mode=False, wait=False, wait_timeout=600, existing=None):
-    """Bring the items about among the rtype objects under `parent`, with one list request.
+def converge(client, rtype, items, parent=None, state='present', exclusive=False, force=False, check_mode=False,
+             diff=True, wait=False, wait_timeout=600, existing=None, fresh_for=None, hints=None):
+    """Bring the items about among the rtype objects under `parent` ({id argument: id}), with
+    one list request.
 
-    `existing`: the objects to match the items against when the caller already has them
-    (one fetched by its id), instead of listing the parent's objects.
+    parent    a parent id of None is one a check run would create: nothing is under it yet
+    existing  the objects to match the items against when the caller already has them (one
+              read by its id), instead of listing the parent's objects
+    fresh_for for a resource with many objects per key (backups): the age in seconds below
+              which the newest ready one counts (else one in progress does); None: a new one
+              is always made, and the list is read only for the diff and check mode
+    hints     hints.Hints scoped to the parent: what is recorded of the objects made and removed
 
     Returns {'changed', 'objects' (for 'present' one per item, for 'absent' those removed),
     'before' and 'after' (for a diff), 'warnings'}.
     """
     parent = parent or {}
     keys = set(check_unique(rtype, items))
+    if any(parent_id is None for parent_id in parent.values()):
+        existing = []
+    elif existing is None and rtype.many_per_key and fresh_for is None and not (diff or check_mode):
+        existing = []  # a new one is made whatever is there
     if existing is None:
-        existing = client.list(rtype.endpoint('list'), **parent)
+        existing = client.list(rtype.endpoints.list, **parent)
     existing = [obj for obj in existing if not rtype.is_gone(obj)]
+    _refuse_keyless(rtype, existing)
+    index = KeyIndex(rtype, existing)
+
+    plan, warnings, scope = _plan(client, rtype, items, index, state, force, fresh_for)
+    deletes = [match for item, match, action in plan if action in ('delete', 'replace')]
+    if exclusive and state == 'present':
+        deletes += [obj for obj in existing if rtype.key_of_object(obj) not in keys]
+    if not rtype.many_per_key:
+        # The diff covers the objects the items name, and with `exclusive` every sibling.
+        scope = existing if exclusive else [obj for obj in existing if rtype.key_of_object(obj) in keys]
+
+    # Create before deleting, so that a failure half-way never leaves anything missing.
+    objects, created = [], []
+    for item, match, action in plan:
+        if action in ('create', 'replace'):
+            match = _predicted(rtype, item, parent) if check_mode else client.call(
+                rtype.endpoints.create, body=rtype.body(item), **parent)
+            created.append(match)
+        if match is not None:
+            objects.append(match)
+    for obj in deletes:
+        if not check_mode:
+            client.call(rtype.endpoints.delete, **dict(parent, **{rtype.id_arg: obj['id']}))
+
+    deleted = set(str(obj['id']) for obj in deletes)
+    after = [obj for obj in scope if str(obj['id']) not in deleted] + created
+    if rtype.many_per_key and created:
+        after = created  # the new one is the newest: it is the one that counts now
+    outcome = {'changed': bool(created or deletes), 'objects': objects, 'before': scope, 'after': after,
+               'warnings': warnings}
+    if wait and not check_mode and rtype.ready and state == 'present':
+        _wait_for_all(client, rtype, outcome, created, parent, wait_timeout)
+    if hints is not None:
+        _record(hints, rtype, items, outcome, deletes, state, check_mode)
+    return outcome
+
+
+def _refuse_keyless(rtype, existing):
     for obj in existing:
         if rtype.missing_key(obj):
             # It might be one of the items: creating that item again could make a duplicate.
-            raise FlyWPError('The FlyWP API listed %s %s without its %s (id %s), so the task cannot tell whether it '
-                             'is one of those asked for; nothing was changed.' % (
-                                 'an' if rtype.label[0] in 'aeiouS' else 'a', rtype.label,
-                                 ' and '.join(rtype.missing_key(obj)), obj.get('id')))
-    index = KeyIndex(rtype, existing)
+            raise FlyWPError('The FlyWP API listed %s without its %s (id %s), so the task cannot tell whether it is '
+                             'one of those asked for; nothing was changed.' % (
+                                 rtype.a_label, ' and '.join(rtype.missing_key(obj)), obj.get('id')))
 
-    plan, warnings = [], []
+
+def _plan(client, rtype, items, index, state, force, fresh_for):
+    """[(item, match, action)], the warnings, and for many objects per key the diff's scope."""
+    plan, warnings, scope = [], [], []
     for item in items:
-        match = index.only_match(item)
+        if rtype.many_per_key:
+            newest_ready = newest(index.all_matches(item), rtype.ready, rtype.recency)
+            scope.extend([newest_ready] if newest_ready else [])
+            match = _fresh(client, rtype, index.all_matches(item), newest_ready, fresh_for)
+        else:
+            match = index.only_match(item)
         if state == 'absent':
             action = 'delete' if match else 'none'
         elif match is None:
@@ -171,43 +138,55 @@ def converge(client, rtype, items, parent=None, state='present', exclusive=False
             if changed and action == 'keep':
                 warnings.append(_difference_warning(rtype, item, changed))
         plan.append((item, match, action))
-    deletes = [match for item, match, action in plan if action in ('delete', 'replace')]
-    if exclusive and state == 'present':
-        deletes += [obj for obj in existing if rtype.key_of_object(obj) not in keys]
+    return plan, warnings, scope
 
-    # Create before deleting, so that a failure half-way never leaves anything missing.
-    objects, created = [], []
-    for item, match, action in plan:
-        if action in ('create', 'replace'):
-            match = _predicted(rtype, item) if check_mode else client.call(
-                rtype.endpoint('create'), body=rtype.body(item), **parent)
-            created.append(match)
-        if match is not None:
-            objects.append(match)
-    for obj in deletes:
-        if not check_mode:
-            client.call(rtype.endpoint('delete'), **dict(parent, **{rtype.id_arg: obj['id']}))
-    if wait and not check_mode and rtype.ready and state == 'present':
-        try:
-            objects = [wait_until_ready(client, rtype, obj, parent, wait_timeout) for obj in objects]
-        except FlyWPError as error:
-            # The writes are done: a failed wait still reports that something changed.
-            error.result.setdefault('changed', bool(created or deletes))
-            raise
-        # The diff shows the created objects as the wait left them, not as first answered.
-        ready = dict((str(obj['id']), obj) for obj in objects)
-        created = [ready.get(str(obj['id']), obj) for obj in created]
 
-    # The diff covers the objects the items name, and with `exclusive` every sibling.
-    scope = existing if exclusive else [obj for obj in existing if rtype.key_of_object(obj) in keys]
-    deleted = set(str(obj['id']) for obj in deletes)
-    return {
-        'changed': bool(created or deletes),
-        'objects': objects,
-        'before': scope,
-        'after': [obj for obj in scope if str(obj['id']) not in deleted] + created,
-        'warnings': warnings,
-    }
+def _fresh(client, rtype, candidates, newest_ready, fresh_for):
+    """Of many objects of one key: the newest ready one younger than fresh_for, else the newest
+    on its way to ready; None (make one) when there is neither, or no fresh_for."""
+    if fresh_for is None:
+        return None
+    made_at = moment(newest_ready, rtype.recency) if newest_ready else None
+    if made_at is not None and client.clock() - made_at < fresh_for:
+        return newest_ready
+    return newest(candidates, rtype.in_progress, rtype.recency)
+
+
+def newest(objects, statuses, recency):
+    """The most recent object in one of the statuses, or None: by the first of its `recency`
+    fields that is set, then by id."""
+    def order(obj):
+        number = str(obj.get('id'))
+        return moment(obj, recency) or 0.0, int(number) if number.isdigit() else 0
+    return max((obj for obj in objects if obj.get('status') in statuses), key=order, default=None)
+
+
+def _wait_for_all(client, rtype, outcome, created, parent, timeout):
+    try:
+        outcome['objects'] = [wait_until_ready(client, rtype, obj, parent, timeout) for obj in outcome['objects']]
+    except FlyWPError as error:
+        # The writes are done: a failed wait still reports that something changed, and what.
+        error.result.setdefault('changed', outcome['changed'])
+        waited = error.result.get(rtype.name)
+        error.result.setdefault('diff', {'before': _first(outcome['before']), 'after': waited if created else
+                                         _first(outcome['after'])})
+        raise
+    # The diff shows the created objects as the wait left them, not as first answered.
+    ready = dict((str(obj['id']), obj) for obj in outcome['objects'])
+    made = set(str(obj['id']) for obj in created)
+    outcome['after'] = [ready.get(str(obj['id']), obj) if str(obj['id']) in made else obj for obj in outcome['after']]
+
+
+def _record(hints, rtype, items, outcome, deletes, state, check_mode):
+    """What the tasks after this one remember (hints.py), as the declaration asks."""
+    if check_mode:
+        if PREDICTIONS in rtype.hints and state == 'present':
+            made = [item for item, obj in zip(items, outcome['objects']) if obj.get('id') is None]
+            hints.would_make(rtype, [rtype.key_of_item(item) for item in made])
+        return
+    if state == 'present':
+        hints.made(rtype, [(rtype.key_of_object(obj), obj['id']) for obj in outcome['objects']])
+    hints.removed(rtype, [rtype.key_of_object(obj) for obj in deletes])
 
 
 def check_unique(rtype, items):
@@ -223,9 +202,15 @@ def check_unique(rtype, items):
     return keys
 
 
-def _predicted(rtype, item):
-    """What check mode shows for an object it would create."""
-    return dict(rtype.expected(item), id=None)
+def _predicted(rtype, item, parent):
+    """What check mode shows for an object it would create: what the API would show of the
+    item, its parent's id, and for a resource made many times the status a new one starts in."""
+    predicted = dict(rtype.expected(item), id=None)
+    if rtype.parent is not None and rtype.parent.id_arg in parent:
+        predicted[rtype.parent.id_arg] = parent[rtype.parent.id_arg]
+    if rtype.many_per_key and rtype.in_progress:
+        predicted['status'] = rtype.in_progress[0]
+    return predicted
 
 
 def _difference_warning(rtype, item, changed):
@@ -235,12 +220,32 @@ def _difference_warning(rtype, item, changed):
     return 'The %s with %s differs: %s. It was left as it is.%s' % (rtype.label, rtype.describe(item), fields, hint)
 
 
+def object_by_id(client, rtype, object_id, key, present):
+    """[the object] the task names by id, else [] (already gone, with state=absent).
+
+    An object is never created from an id: with state=present a missing one fails. `key`,
+    the natural key given beside the id (or None), must be the object's, as the FlyWP API
+    cannot change it.
+    """
+    obj = find_by_id(client, rtype, object_id)
+    if obj is None or rtype.is_gone(obj):
+        if present:
+            raise FlyWPError('There is no FlyWP %s with id %s: %s is never created from an id. Check the id, or give '
+                             'only the %s to create one.' % (rtype.label, object_id, rtype.a_label, rtype.key[0]))
+        return []
+    live = obj.get(rtype.named_by)
+    if key is not None and rtype.key_value(rtype.key[0], key) != rtype.key_value(rtype.key[0], live):
+        raise FlyWPError('The FlyWP %s with id %s is named %r, not %r, and the FlyWP API cannot rename %s. Check the '
+                         'id and the %s.' % (rtype.label, object_id, live, key, rtype.a_label, rtype.key[0]))
+    return [obj]
+
+
 def read_current(client, rtype, obj, parent):
     """The current state of one object: by its own endpoint, else from its list. None when gone."""
-    if rtype.endpoint('get'):
+    if rtype.endpoints.get:
         current = find_by_id(client, rtype, obj['id'], parent)
     else:
-        current = next((other for other in client.list(rtype.endpoint('list'), **parent)
+        current = next((other for other in client.list(rtype.endpoints.list, **parent)
                         if same_id(other.get('id'), obj['id'])), None)
     return None if current is None or rtype.is_gone(current) else current
 
@@ -275,16 +280,20 @@ def wait_until_ready(client, rtype, obj, parent, timeout):
 
 
 def _name(rtype, obj):
-    return '%r (id %s)' % (obj.get(rtype.fields[rtype.key[0]]), obj.get('id'))
+    return '%r (id %s)' % (obj.get(rtype.named_by), obj.get('id'))
+
+
+def _first(objects):
+    return objects[0] if objects else {}
 
 
 def find_by_id(client, rtype, object_id, parent=None):
     """The object with this id, read by its own endpoint (one request); None when the API says
     there is none (a 404 that says the route is missing is an error, never "none")."""
     try:
-        return client.call(rtype.endpoint('get'), **dict(parent or {}, **{rtype.id_arg: object_id}))
+        return client.call(rtype.endpoints.get, **dict(parent or {}, **{rtype.id_arg: object_id}))
     except FlyWPAPIError as error:
-        if error.is_missing(rtype.name, object_id):
+        if error.is_missing(rtype, object_id):
             return None
         raise
 
@@ -292,5 +301,5 @@ def find_by_id(client, rtype, object_id, parent=None):
 def find_by_key(client, rtype, item, parent=None):
     """The one object whose natural key is the item's (a dict of key parameters), with one list
     request; None when there is none. Several fail and ask for the id."""
-    candidates = [obj for obj in client.list(rtype.endpoint('list'), **(parent or {})) if not rtype.is_gone(obj)]
+    candidates = [obj for obj in client.list(rtype.endpoints.list, **(parent or {})) if not rtype.is_gone(obj)]
     return KeyIndex(rtype, candidates).only_match(item)

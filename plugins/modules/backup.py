@@ -152,88 +152,21 @@ backup:
       sample: "2026-11-27T10:01:30.000000Z"
 """
 
-import calendar
-import re
-
-from ansible_collections.flywp.cloud.plugins.module_utils.errors import FlyWPError
 from ansible_collections.flywp.cloud.plugins.module_utils.module import WAIT_ARGUMENT_SPEC, FlyWPModule
-from ansible_collections.flywp.cloud.plugins.module_utils.resource import wait_until_ready
+from ansible_collections.flywp.cloud.plugins.module_utils.references import References
 from ansible_collections.flywp.cloud.plugins.module_utils.resource_types import BACKUP
+from ansible_collections.flywp.cloud.plugins.module_utils.results import ensure_one
 from ansible_collections.flywp.cloud.plugins.module_utils.validation import duration, seconds_option
 
-IN_PROGRESS = ('pending', 'running')
 MAX_AGE = 3650 * 86400  # ten years: more is a typing error, not a policy
-TIMESTAMP = re.compile(r'^(\d{4})-(\d\d)-(\d\d)[T ](\d\d):(\d\d):(\d\d)(?:\.(\d+))?\s*(Z|[+-]\d\d:?\d\d)?$', re.IGNORECASE)
-
-
-def unix_time(value):
-    """Seconds since the epoch of an ISO 8601 time (UTC when it has no zone), or None."""
-    if isinstance(value, (int, float)) and not isinstance(value, bool):
-        return float(value)
-    found = TIMESTAMP.match(str(value or '').strip())
-    if not found:
-        return None
-    seconds = calendar.timegm(tuple(int(part) for part in found.groups()[:6])) + float('0.' + (found.group(7) or '0'))
-    zone = found.group(8)
-    if zone and zone.upper() != 'Z':
-        digits = zone[1:].replace(':', '')
-        offset = int(digits[:2]) * 3600 + int(digits[2:]) * 60
-        seconds -= offset if zone[0] == '+' else -offset
-    return seconds
-
-
-def newest(backups, statuses):
-    """The most recent backup in one of the statuses, or None."""
-    def recency(backup):
-        moment = unix_time(backup.get('completed_at')) or unix_time(backup.get('created_at')) or 0.0
-        number = str(backup.get('id'))
-        return moment, int(number) if number.isdigit() else 0
-    return max((backup for backup in backups if backup.get('status') in statuses), key=recency, default=None)
-
-
-def age(backup, now):
-    """Seconds from the backup's completion to `now`; None when the API does not say when."""
-    moment = unix_time(backup.get('completed_at')) or unix_time(backup.get('created_at'))
-    return None if moment is None else now - moment
 
 
 def ensure_backup(module):
     params = module.params
     max_age = seconds_option('max_age', duration(params['max_age']), 0, MAX_AGE) if params['max_age'] is not None else None
-    site = module.find_site(params['site'], params['server'], required=True)
-    parent = {'site_id': site['id']}
-
-    latest = None
-    # Without max_age the list only serves the diff, and check mode's test that the site exists;
-    # a site without an id is one this check run would create: it has no backups yet.
-    if site['id'] is not None and (max_age is not None or module._diff or module.check_mode):
-        backups = module.client.list(BACKUP.endpoint('list'), **parent)
-        # A backup that does not say its type is of the API's default type, full (BACKUP's key_defaults).
-        of_type = [backup for backup in backups if BACKUP.key_of_object(backup) == BACKUP.key_of_item(params)]
-        latest = newest(of_type, ('completed',))
-        if max_age is not None:
-            latest_age = age(latest, module.client.clock()) if latest is not None else None
-            recent_enough = latest_age is not None and latest_age < max_age
-            found = latest if recent_enough else newest(of_type, IN_PROGRESS)
-            if found is not None:
-                if params['wait'] and not module.check_mode:
-                    found = wait_until_ready(module.client, BACKUP, found, parent, params['wait_timeout'])
-                return {'changed': False, BACKUP.name: found or {},
-                        'diff': {'before': latest or {}, 'after': latest or {}}}
-    before = latest or {}
-
-    item = {'type': params['type']}
-    if module.check_mode:
-        backup = dict(BACKUP.expected(item), id=None, site_id=site['id'], status='pending')
-    else:
-        backup = module.client.call(BACKUP.endpoint('create'), body=BACKUP.body(item), **parent)
-        if params['wait']:
-            try:
-                backup = wait_until_ready(module.client, BACKUP, backup, parent, params['wait_timeout'])
-            except FlyWPError as error:
-                error.result.update(changed=True, diff={'before': before, 'after': error.result.get(BACKUP.name, {})})
-                raise
-    return {'changed': True, BACKUP.name: backup or {}, 'diff': {'before': before, 'after': backup or {}}}
+    place = References.of(module).find_site(params['site'], params['server'], required=True)
+    return ensure_one(module, BACKUP, BACKUP.item(params, present=True), place, fresh_for=max_age,
+                      wait=params['wait'], wait_timeout=params['wait_timeout'])
 
 
 def main():
@@ -241,7 +174,7 @@ def main():
         argument_spec=dict(
             site=dict(type='str', required=True),
             server=dict(type='str'),
-            type=dict(type='str', choices=BACKUP.choices['type'], default='full'),
+            type=BACKUP.option('type', with_default=True),
             max_age=dict(type='str'),
             **WAIT_ARGUMENT_SPEC
         ),

@@ -98,12 +98,12 @@ backups:
       sample: "2026-11-27T10:01:30.000000Z"
 """
 
-from ansible_collections.flywp.cloud.plugins.module_utils.info import SITE_PARENT, run_info_module
+from ansible_collections.flywp.cloud.plugins.module_utils.info import run_info_module
 from ansible_collections.flywp.cloud.plugins.module_utils.resource_types import BACKUP
 
 
 def main():
-    run_info_module(BACKUP, parent=SITE_PARENT)
+    run_info_module(BACKUP)
 
 
 if __name__ == '__main__':

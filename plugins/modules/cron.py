@@ -141,57 +141,26 @@ crons:
 """
 
 from ansible_collections.flywp.cloud.plugins.module_utils.module import FlyWPModule
-from ansible_collections.flywp.cloud.plugins.module_utils.resource import check_unique
 from ansible_collections.flywp.cloud.plugins.module_utils.resource_types import CRON
-from ansible_collections.flywp.cloud.plugins.module_utils.validation import InvalidInput, cron_frequency, system_user
-
-DEFAULT_USER = 'fly'
-
-
-def desired_job(job, present):
-    """The job as it is sent and compared: trimmed, the default user, a normalised frequency."""
-    command = (job.get('command') or '').strip()
-    # A user of only spaces is no user: the default, as the API takes it and as it is compared.
-    user = system_user((job.get('user') or '').strip() or DEFAULT_USER)
-    if not command:
-        raise InvalidInput('command must not be empty.')
-    if present and not job.get('frequency'):
-        raise InvalidInput('frequency is required for the cron job %r when state=present.' % command)
-    frequency = cron_frequency(job['frequency']) if job.get('frequency') else None
-    return {'command': command, 'user': user, 'frequency': frequency}
-
-
-def ensure_jobs(module):
-    params = module.params
-    single = params['jobs'] is None
-    present = params['state'] == 'present'
-    jobs = [params] if single else params['jobs']
-    items = [desired_job(job, present) for job in jobs]
-    check_unique(CRON, items)
-    return module.on_server(params['server'], lambda server_id: module.ensure_state(
-        CRON, items, parent={'server_id': server_id}, single=single, state=params['state'],
-        exclusive=params['exclusive']), required=present)
+from ansible_collections.flywp.cloud.plugins.module_utils.results import ensure_on_server
 
 
 def main():
-    job_options = dict(
-        command=dict(type='str', required=True),
-        user=dict(type='str', default=DEFAULT_USER),
-        frequency=dict(type='str'),
-    )
+    job_options = dict(command=CRON.option('command', required=True), user=CRON.option('user', with_default=True),
+                       frequency=CRON.option('frequency'))
     FlyWPModule(
         argument_spec=dict(
             server=dict(type='str', required=True),
-            command=dict(type='str'),
-            user=dict(type='str'),
-            frequency=dict(type='str'),
+            command=CRON.option('command'),
+            user=CRON.option('user'),
+            frequency=CRON.option('frequency'),
             jobs=dict(type='list', elements='dict', options=job_options),
             exclusive=dict(type='bool', default=False),
             state=dict(type='str', choices=['present', 'absent'], default='present'),
         ),
         mutually_exclusive=[('command', 'jobs'), ('user', 'jobs'), ('frequency', 'jobs')],
         required_one_of=[('command', 'jobs')],
-    ).run(ensure_jobs)
+    ).run(lambda module: ensure_on_server(module, CRON, 'jobs', exclusive=module.params['exclusive']))
 
 
 if __name__ == '__main__':

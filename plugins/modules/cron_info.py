@@ -84,12 +84,12 @@ crons:
       sample: "2026-11-27T10:00:00.000000Z"
 """
 
-from ansible_collections.flywp.cloud.plugins.module_utils.info import SERVER_PARENT, run_info_module
+from ansible_collections.flywp.cloud.plugins.module_utils.info import run_info_module
 from ansible_collections.flywp.cloud.plugins.module_utils.resource_types import CRON
 
 
 def main():
-    run_info_module(CRON, parent=SERVER_PARENT)
+    run_info_module(CRON)
 
 
 if __name__ == '__main__':

@@ -91,12 +91,12 @@ databases:
       sample: 4259840
 """
 
-from ansible_collections.flywp.cloud.plugins.module_utils.info import SERVER_PARENT, run_info_module
+from ansible_collections.flywp.cloud.plugins.module_utils.info import run_info_module
 from ansible_collections.flywp.cloud.plugins.module_utils.resource_types import DATABASE
 
 
 def main():
-    run_info_module(DATABASE, parent=SERVER_PARENT)
+    run_info_module(DATABASE)
 
 
 if __name__ == '__main__':

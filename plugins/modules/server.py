@@ -186,51 +186,30 @@ server:
       sample: "2026-11-27T10:00:00.000000Z"
 """
 
-from ansible_collections.flywp.cloud.plugins.module_utils.errors import FlyWPError
 from ansible_collections.flywp.cloud.plugins.module_utils.module import WAIT_ARGUMENT_SPEC, FlyWPModule
-from ansible_collections.flywp.cloud.plugins.module_utils.resource import find_by_id
+from ansible_collections.flywp.cloud.plugins.module_utils.references import References
+from ansible_collections.flywp.cloud.plugins.module_utils.resource import object_by_id
 from ansible_collections.flywp.cloud.plugins.module_utils.resource_types import SERVER
+from ansible_collections.flywp.cloud.plugins.module_utils.results import ensure_one
 from ansible_collections.flywp.cloud.plugins.module_utils.validation import InvalidInput, is_id
 
 
 def ensure_server(module):
     params = module.params
     present = params['state'] == 'present'
-    name = params['name'].strip() if params['name'] else None
-    server_id = params['id'].strip() if params['id'] else None
-    if params['name'] is not None and not name:
-        raise InvalidInput('name must not be empty.')
-    if server_id is not None and not is_id(server_id):
-        raise InvalidInput('id %r: expected the id of a server, a string of digits.' % params['id'])
-
+    item = SERVER.item(params, present) if params['name'] is not None else None
     existing = None
-    if server_id:
+    if params['id'] is not None:
+        server_id = params['id'].strip()
+        if not is_id(server_id):
+            raise InvalidInput('id %r: expected the id of a server, a string of digits.' % params['id'])
         # One request for that server alone, not a list of every server.
-        server = find_by_id(module.client, SERVER, server_id)
-        if server is None or SERVER.is_gone(server):
-            if present:
-                raise FlyWPError('There is no FlyWP server with id %s: a server is never created from an id. '
-                                 'Check the id, or give only the name to create one.' % server_id)
+        existing = object_by_id(module.client, SERVER, server_id, item and item['name'], present)
+        if not existing:
             return {'changed': False, 'server': {}}
-        if name and server.get('name') != name:
-            raise FlyWPError('The FlyWP server with id %s is named %r, not %r, and the FlyWP API cannot rename a '
-                             'server. Check the id and the name.' % (server_id, server.get('name'), name))
-        name, existing = server.get('name'), [server]
-
-    item = dict((param, params[param]) for param in SERVER.fields)
-    item['name'] = name
-    result = module.ensure_state(SERVER, [item], existing=existing, state=params['state'],
-                                 wait=params['wait'], wait_timeout=params['wait_timeout'])
-    # What the tasks after this one remember of the name (module_utils/hints.py).
-    key = SERVER.key_value('name', name)
-    if module.check_mode:
-        if result['changed'] and present:
-            module.predictions.predict('server', key)
-    elif present:
-        module.names.remember({key: result['server']['id']})
-    elif result['changed']:
-        module.names.forget(key)
-    return result
+        item = item or SERVER.item(dict(params, name=existing[0].get('name')), present)
+    return ensure_one(module, SERVER, item, References.of(module).account, existing=existing, state=params['state'],
+                      wait=params['wait'], wait_timeout=params['wait_timeout'])
 
 
 def main():
@@ -239,10 +218,10 @@ def main():
             WAIT_ARGUMENT_SPEC,
             name=dict(type='str'),
             id=dict(type='str'),
-            provider=dict(type='str', choices=['digitalocean', 'vultr', 'hetzner', 'aws', 'akamai', 'custom']),
-            region=dict(type='str'),
-            size=dict(type='str'),
-            os=dict(type='str', choices=['ubuntu-22.04', 'ubuntu-24.04']),
+            provider=SERVER.option('provider'),
+            region=SERVER.option('region'),
+            size=SERVER.option('size'),
+            os=SERVER.option('os'),
             state=dict(type='str', choices=['present', 'absent'], default='present'),
         ),
         required_one_of=[('name', 'id')],

@@ -108,12 +108,12 @@ servers:
       sample: "2026-11-27T10:00:00.000000Z"
 """
 
-from ansible_collections.flywp.cloud.plugins.module_utils.info import ACCOUNT, run_info_module
+from ansible_collections.flywp.cloud.plugins.module_utils.info import run_info_module
 from ansible_collections.flywp.cloud.plugins.module_utils.resource_types import SERVER
 
 
 def main():
-    run_info_module(SERVER, parent=ACCOUNT)
+    run_info_module(SERVER)
 
 
 if __name__ == '__main__':

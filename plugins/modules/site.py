@@ -186,24 +186,9 @@ site:
       sample: "2026-11-27T10:05:00.000000Z"
 """
 
-from ansible_collections.flywp.cloud.plugins.module_utils.module import WAIT_ARGUMENT_SPEC, FlyWPModule, site_key
+from ansible_collections.flywp.cloud.plugins.module_utils.module import WAIT_ARGUMENT_SPEC, FlyWPModule
 from ansible_collections.flywp.cloud.plugins.module_utils.resource_types import SITE
-from ansible_collections.flywp.cloud.plugins.module_utils.validation import domain, email
-
-
-def ensure_site(module):
-    params = module.params
-    present = params['state'] == 'present'
-    item = dict((param, params[param]) for param in SITE.fields)
-    item['domain'] = domain(params['domain'])
-    if params['admin_email'] is not None:
-        item['admin_email'] = email(params['admin_email'])
-    result = module.on_server(params['server'], lambda server_id: module.ensure_state(
-        SITE, [item], parent={'server_id': server_id}, state=params['state'],
-        wait=params['wait'], wait_timeout=params['wait_timeout']), required=present)
-    if module.check_mode and result['changed'] and present:
-        module.predictions.predict('site', site_key(params['server'], item['domain']))  # for the tasks after it
-    return result
+from ansible_collections.flywp.cloud.plugins.module_utils.results import ensure_on_server
 
 
 def main():
@@ -211,17 +196,18 @@ def main():
         argument_spec=dict(
             WAIT_ARGUMENT_SPEC,
             server=dict(type='str', required=True),
-            domain=dict(type='str', required=True),
+            domain=SITE.option('domain', required=True),
             state=dict(type='str', choices=['present', 'absent'], default='present'),
-            web_server=dict(type='str', choices=['nginx', 'openlitespeed']),
-            php_version=dict(type='str', choices=['8.1', '8.2', '8.3']),
-            title=dict(type='str'),
-            admin_email=dict(type='str'),
-            admin_user=dict(type='str'),
-            admin_password=dict(type='str', no_log=True),
-            cache=dict(type='bool'),
+            web_server=SITE.option('web_server'),
+            php_version=SITE.option('php_version'),
+            title=SITE.option('title'),
+            admin_email=SITE.option('admin_email'),
+            admin_user=SITE.option('admin_user'),
+            admin_password=SITE.option('admin_password'),
+            cache=SITE.option('cache'),
         ),
-    ).run(ensure_site)
+    ).run(lambda module: ensure_on_server(
+        module, SITE, wait=module.params['wait'], wait_timeout=module.params['wait_timeout']))
 
 
 if __name__ == '__main__':

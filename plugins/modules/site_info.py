@@ -108,12 +108,12 @@ sites:
       sample: "2026-11-27T10:05:00.000000Z"
 """
 
-from ansible_collections.flywp.cloud.plugins.module_utils.info import SERVER_PARENT, run_info_module
+from ansible_collections.flywp.cloud.plugins.module_utils.info import run_info_module
 from ansible_collections.flywp.cloud.plugins.module_utils.resource_types import SITE
 
 
 def main():
-    run_info_module(SITE, parent=SERVER_PARENT, server_required=False)
+    run_info_module(SITE, server_required=False)
 
 
 if __name__ == '__main__':

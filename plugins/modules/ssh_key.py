@@ -129,41 +129,17 @@ ssh_keys:
 """
 
 from ansible_collections.flywp.cloud.plugins.module_utils.module import FlyWPModule
-from ansible_collections.flywp.cloud.plugins.module_utils.resource import check_unique
 from ansible_collections.flywp.cloud.plugins.module_utils.resource_types import SSH_KEY
-from ansible_collections.flywp.cloud.plugins.module_utils.validation import InvalidInput, ssh_public_key
-
-
-def desired_key(key, present):
-    """The key as it is sent and compared, checked: the API trims names, so they are trimmed here too."""
-    name = (key.get('name') or '').strip()
-    if not name:
-        raise InvalidInput('name must not be empty.')
-    if present and not key.get('public_key'):
-        raise InvalidInput('public_key is required for key %r when state=present.' % name)
-    if key.get('public_key'):
-        ssh_public_key(key['public_key'])
-    return {'name': name, 'public_key': key.get('public_key')}
-
-
-def ensure_keys(module):
-    params = module.params
-    single = params['keys'] is None
-    present = params['state'] == 'present'
-    items = [desired_key(key, present) for key in ([params] if single else params['keys'])]
-    check_unique(SSH_KEY, items)
-    return module.on_server(params['server'], lambda server_id: module.ensure_state(
-        SSH_KEY, items, parent={'server_id': server_id}, single=single, state=params['state'],
-        exclusive=params['exclusive'], force=params['force']), required=present)
+from ansible_collections.flywp.cloud.plugins.module_utils.results import ensure_on_server
 
 
 def main():
-    key_options = dict(name=dict(type='str', required=True), public_key=dict(type='str', no_log=False))
+    key_options = dict(name=SSH_KEY.option('name', required=True), public_key=SSH_KEY.option('public_key', no_log=False))
     FlyWPModule(
         argument_spec=dict(
             server=dict(type='str', required=True),
-            name=dict(type='str'),
-            public_key=dict(type='str', no_log=False),
+            name=SSH_KEY.option('name'),
+            public_key=SSH_KEY.option('public_key', no_log=False),
             keys=dict(type='list', elements='dict', options=key_options, no_log=False),
             exclusive=dict(type='bool', default=False),
             force=dict(type='bool', default=False),
@@ -171,7 +147,8 @@ def main():
         ),
         mutually_exclusive=[('name', 'keys')],
         required_one_of=[('name', 'keys')],
-    ).run(ensure_keys)
+    ).run(lambda module: ensure_on_server(
+        module, SSH_KEY, 'keys', exclusive=module.params['exclusive'], force=module.params['force']))
 
 
 if __name__ == '__main__':

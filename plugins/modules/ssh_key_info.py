@@ -80,12 +80,12 @@ ssh_keys:
       sample: "2026-11-27T10:00:00.000000Z"
 """
 
-from ansible_collections.flywp.cloud.plugins.module_utils.info import SERVER_PARENT, run_info_module
+from ansible_collections.flywp.cloud.plugins.module_utils.info import run_info_module
 from ansible_collections.flywp.cloud.plugins.module_utils.resource_types import SSH_KEY
 
 
 def main():
-    run_info_module(SSH_KEY, parent=SERVER_PARENT)
+    run_info_module(SSH_KEY)
 
 
 if __name__ == '__main__':

@@ -131,6 +131,8 @@ class Bench:
         # pylint: disable-next=import-outside-toplevel,import-error
         from ansible_collections.flywp.cloud.plugins.module_utils.client import FlyWPClient
         # pylint: disable-next=import-outside-toplevel,import-error
+        from ansible_collections.flywp.cloud.plugins.module_utils.resource_types import SERVER
+        # pylint: disable-next=import-outside-toplevel,import-error
         from ansible_collections.flywp.cloud.plugins.module_utils.errors import FlyWPError
         saved = os.environ.get(STATE_DIR_VARIABLE)
         os.environ[STATE_DIR_VARIABLE] = os.path.join(self.run_dir('E-' + row.run.split()[-1]), 'state')
@@ -139,7 +141,7 @@ class Bench:
         try:
             client = FlyWPClient(DEMO_TOKEN, url=self.sim.api_url)
             for _number in range(gets):
-                client.call('server.get', server_id=server_id)
+                client.call(SERVER.endpoints.get, server_id=server_id)
         except FlyWPError as error:
             row.failed, row.note = 1, str(error)
         finally:

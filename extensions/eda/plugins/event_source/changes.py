@@ -192,12 +192,14 @@ _reach_the_collection()
 # After the line above, which makes them importable where ansible-rulebook runs this file.
 # pylint: disable=wrong-import-position
 from ansible_collections.flywp.cloud.plugins.module_utils.client import (  # noqa: E402
-    HAS_REQUESTS, MAX_API_TIMEOUT, PER_PAGE, FlyWPClient)
-from ansible_collections.flywp.cloud.plugins.module_utils.errors import DEFAULT_API_URL, FlyWPError  # noqa: E402
+    HAS_REQUESTS, PER_PAGE, FlyWPClient, check_connection_options)
+from ansible_collections.flywp.cloud.plugins.module_utils.errors import (  # noqa: E402
+    DEFAULT_API_URL, FlyWPAPIError, FlyWPError)
+from ansible_collections.flywp.cloud.plugins.module_utils.resource_types import BACKUP, SERVER, SITE  # noqa: E402
 
 NAME = 'flywp.cloud.changes'
-KINDS = ('server', 'site', 'backup')
-NAME_FIELD = {'server': 'name', 'site': 'domain', 'backup': 'type'}
+WATCHED = dict((rtype.name, rtype) for rtype in (SERVER, SITE, BACKUP))
+KINDS = tuple(WATCHED)
 DEFAULT_INTERVAL = 60.0
 MAX_INTERVAL = 86400.0
 DEFAULT_SHARE = 0.25
@@ -262,7 +264,7 @@ def settings_from(args, environ=None):
     settings = Settings(
         api_token=_text(args, 'api_token', environ.get('FLYWP_API_TOKEN')),
         api_url=_text(args, 'api_url', environ.get('FLYWP_API_URL') or DEFAULT_API_URL),
-        api_timeout=int(_number(args, 'api_timeout', 30, 1, MAX_API_TIMEOUT, whole=True)),
+        api_timeout=_whole_seconds(args, 'api_timeout', 30),
         validate_certs=_boolean(args, 'validate_certs', True),
         interval=_number(args, 'interval', DEFAULT_INTERVAL, 1, MAX_INTERVAL),
         kinds=_kinds(args.get('kinds', ['server'])),
@@ -271,6 +273,10 @@ def settings_from(args, environ=None):
         emit_existing=_boolean(args, 'emit_existing', False),
         max_share=_share(args.get('max_share', DEFAULT_SHARE)),
     )
+    try:
+        check_connection_options(settings.api_timeout, 0)  # the client's own range
+    except FlyWPError as error:
+        raise SourceError('%s: %s' % (NAME, error)) from None
     if 'backup' in settings.kinds and not settings.sites:
         raise SourceError('%s: kinds has backup, so sites must name the sites whose backups to watch (domains, ids '
                           'or patterns such as *.example.com; "*" for every site). Each costs a request a poll.' % NAME)
@@ -286,16 +292,28 @@ def _text(args, name, default):
     return value
 
 
-def _number(args, name, default, lowest, highest, whole=False):
+def _number(args, name, default, lowest, highest):
     value = args.get(name, default)
-    try:
-        number = float(value) if isinstance(value, (int, float, str)) and not isinstance(value, bool) else None
-    except ValueError:
-        number = None
-    if number is None or math.isnan(number) or not lowest <= number <= highest or (whole and number != int(number)):
-        raise SourceError('%s: %s must be %s from %g to %g, not %r.' % (
-            NAME, name, 'a whole number of seconds' if whole else 'a number of seconds', lowest, highest, value))
+    number = _as_number(value)
+    if number is None or math.isnan(number) or not lowest <= number <= highest:
+        raise SourceError('%s: %s must be a number of seconds from %g to %g, not %r.' % (NAME, name, lowest, highest, value))
     return number
+
+
+def _whole_seconds(args, name, default):
+    """A whole number, as an int option of a module takes it; its range is checked by the client."""
+    value = args.get(name, default)
+    number = _as_number(value)
+    if number is None or math.isnan(number) or math.isinf(number) or number != int(number):
+        raise SourceError('%s: %s must be a whole number of seconds, not %r.' % (NAME, name, value))
+    return int(number)
+
+
+def _as_number(value):
+    try:
+        return float(value) if isinstance(value, (int, float, str)) and not isinstance(value, bool) else None
+    except ValueError:
+        return None
 
 
 def _boolean(args, name, default):
@@ -479,23 +497,25 @@ class ChangesSource:
         the watched sites. Each listing is compared with its last good one as it comes, so a
         failure in the middle keeps what came before it and loses nothing after it."""
         first = self.seen.servers is None
-        servers = await self._list('server.list', pages(len(self.seen.servers or ())))
+        servers = await self._list(SERVER.endpoints.list, pages(len(self.seen.servers or ())))
         await self._servers(by_id(servers), baseline=first and not self.settings.emit_existing)
         if self.settings.lists_sites:
             for server_id in self._watched_servers():
                 try:
-                    sites = await self._list('site.list', pages(len(self.seen.sites.get(server_id, ()))), server_id=server_id)
-                except FlyWPError as error:
-                    if getattr(error, 'is_missing', None) and error.is_missing('server', server_id):
+                    sites = await self._list(SITE.endpoints.list, pages(len(self.seen.sites.get(server_id, ()))),
+                                             **{SERVER.id_arg: server_id})
+                except FlyWPAPIError as error:
+                    if error.is_missing(SERVER, server_id):
                         continue  # removed since the listing: the next poll reports it
                     raise
                 await self._sites(server_id, by_id(sites))
         if 'backup' in self.settings.kinds:
             for site_id in self._watched_sites():
                 try:
-                    backups = await self._list('backup.list', pages(len(self.seen.backups.get(site_id, ()))), site_id=site_id)
-                except FlyWPError as error:
-                    if getattr(error, 'is_missing', None) and error.is_missing('site', site_id):
+                    backups = await self._list(BACKUP.endpoints.list, pages(len(self.seen.backups.get(site_id, ()))),
+                                               **{SITE.id_arg: site_id})
+                except FlyWPAPIError as error:
+                    if error.is_missing(SITE, site_id):
                         continue
                     raise
                 await self._backups(site_id, by_id(backups))
@@ -621,7 +641,7 @@ class ChangesSource:
             return
         shown = after if after is not None else before
         change = 'added' if before is None else 'removed' if after is None else 'updated'
-        event = {'kind': kind, 'change': change, 'id': shown.get('id'), 'name': shown.get(NAME_FIELD[kind]),
+        event = {'kind': kind, 'change': change, 'id': shown.get('id'), 'name': shown.get(WATCHED[kind].named_by),
                  'changed': changed_fields(before, after), 'before': copy.deepcopy(before), 'after': copy.deepcopy(after)}
         if server is not None:
             event['server'] = {'id': server.get('id'), 'name': server.get('name')}

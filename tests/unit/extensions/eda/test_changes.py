@@ -23,6 +23,7 @@ import pytest
 from ansible_collections.flywp.cloud.extensions.eda.plugins.event_source import changes
 from ansible_collections.flywp.cloud.extensions.eda.plugins.event_source.changes import ChangesSource, SourceError
 from ansible_collections.flywp.cloud.plugins.module_utils.client import FlyWPClient
+from ansible_collections.flywp.cloud.plugins.module_utils.resource_types import BACKUP, SERVER, SITE
 from ansible_collections.flywp.cloud.plugins.module_utils.errors import FlyWPAPIError
 from ansible_collections.flywp.cloud.tests.unit.fake_clock import FakeClock
 
@@ -121,7 +122,7 @@ def test_the_first_poll_is_a_baseline_then_each_change_is_one_event(sim):
     assert poll(watcher) == []
     assert source_requests(sim) == [('GET', '/servers')]
 
-    created = actor(sim).call('server.create', body={'name': 'web-3', 'provider': 'hetzner'})
+    created = actor(sim).call(SERVER.endpoints.create, body={'name': 'web-3', 'provider': 'hetzner'})
     events = poll_events(watcher)
     assert len(events) == 1
     flywp = events[0]['flywp']
@@ -143,7 +144,7 @@ def test_the_first_poll_is_a_baseline_then_each_change_is_one_event(sim):
     assert events[0]['flywp']['before']['status'] == 'provisioning' and events[0]['flywp']['after']['status'] == 'ready'
     assert poll(watcher) == []
 
-    actor(sim).call('server.delete', server_id=first['id'])
+    actor(sim).call(SERVER.endpoints.delete, server_id=first['id'])
     events = poll_events(watcher)
     assert [(e['flywp']['kind'], e['flywp']['change'], e['flywp']['name']) for e in events] == [('server', 'removed', 'web-1')]
     assert events[0]['flywp']['after'] is None and events[0]['flywp']['before']['name'] == 'web-1'
@@ -176,7 +177,7 @@ def test_sites_added_updated_removed_with_their_server(sim):
     assert source_requests(sim) == [('GET', '/servers'), ('GET', '/servers/%s/sites' % server['id']),
                                     ('GET', '/servers/%s/sites' % other['id'])]
 
-    site = actor(sim).call('site.create', server_id=server['id'], body={'domain': 'blog.example.com'})
+    site = actor(sim).call(SITE.endpoints.create, server_id=server['id'], body={'domain': 'blog.example.com'})
     events = poll_events(watcher)
     assert len(events) == 1
     flywp = events[0]['flywp']
@@ -188,11 +189,11 @@ def test_sites_added_updated_removed_with_their_server(sim):
     events = poll_events(watcher)
     assert [(e['flywp']['name'], e['flywp']['changed']) for e in events] == [('blog.example.com', {'status': ['creating', 'active']})]
 
-    actor(sim).call('site.delete', server_id=server['id'], site_id=site['id'])
+    actor(sim).call(SITE.endpoints.delete, server_id=server['id'], site_id=site['id'])
     assert poll(watcher) == [('site', 'removed', 'blog.example.com')]
 
     # A removed server takes its sites with it: both are reported, on localhost.
-    actor(sim).call('server.delete', server_id=server['id'])
+    actor(sim).call(SERVER.endpoints.delete, server_id=server['id'])
     events = poll_events(watcher)
     assert [(e['flywp']['kind'], e['flywp']['change'], e['flywp']['name'], e['meta']['hosts']) for e in events] == [
         ('server', 'removed', 'web-1', 'localhost'), ('site', 'removed', 'example.com', 'localhost')]
@@ -203,10 +204,10 @@ def test_sites_added_updated_removed_with_their_server(sim):
 def test_a_new_servers_sites_are_new(sim):
     watcher = source(sim, kinds=['site'])
     assert poll(watcher) == []
-    created = actor(sim).call('server.create', body={'name': 'web-1'})
+    created = actor(sim).call(SERVER.endpoints.create, body={'name': 'web-1'})
     assert poll(watcher) == []  # kinds has no server: no server event
     CLOCK.advance(3)
-    actor(sim).call('site.create', server_id=created['id'], body={'domain': 'example.com'})
+    actor(sim).call(SITE.endpoints.create, server_id=created['id'], body={'domain': 'example.com'})
     assert poll(watcher) == [('site', 'added', 'example.com')]
 
 
@@ -220,8 +221,8 @@ def test_backups_of_the_named_sites_a_failed_one_included(sim):
                                     ('GET', '/sites/%s/backups' % blog['id'])]
 
     sim.configure(fail_next={'backup': 1})
-    backup = actor(sim).call('backup.create', site_id=blog['id'], body={'type': 'database'})
-    actor(sim).call('backup.create', site_id=shop['id'], body={})
+    backup = actor(sim).call(BACKUP.endpoints.create, site_id=blog['id'], body={'type': 'database'})
+    actor(sim).call(BACKUP.endpoints.create, site_id=shop['id'], body={})
     sim.clear_requests()
     events = poll_events(watcher)
     assert [(e['flywp']['kind'], e['flywp']['change'], e['flywp']['id']) for e in events] == [('backup', 'added', backup['id'])]
@@ -244,7 +245,7 @@ def test_a_removed_site_takes_its_backups_with_it(sim):
     server = sim.seed([{'name': 'web-1', 'sites': [{'domain': 'example.com', 'backups': [{'type': 'full'}, {'type': 'files'}]}]}])[0]
     watcher = source(sim, kinds=['site', 'backup'], sites=['*'])
     assert poll(watcher) == []
-    actor(sim).call('site.delete', server_id=server['id'], site_id=server['sites'][0]['id'])
+    actor(sim).call(SITE.endpoints.delete, server_id=server['id'], site_id=server['sites'][0]['id'])
     assert poll(watcher) == [('site', 'removed', 'example.com'), ('backup', 'removed', 'full'), ('backup', 'removed', 'files')]
 
 
@@ -256,10 +257,10 @@ def test_servers_and_sites_limit_what_is_watched(sim):
     assert source_requests(sim) == [('GET', '/servers'), ('GET', '/servers/%s/sites' % web_1['id']),
                                     ('GET', '/servers/%s/sites' % web_2['id'])]
     client = actor(sim)
-    client.call('server.create', body={'name': 'db-2'})
-    client.call('server.create', body={'name': 'web-3'})
-    client.call('site.create', server_id=web_1['id'], body={'domain': 'c.example.com'})
-    client.call('site.create', server_id=web_1['id'], body={'domain': 'c.example.org'})
+    client.call(SERVER.endpoints.create, body={'name': 'db-2'})
+    client.call(SERVER.endpoints.create, body={'name': 'web-3'})
+    client.call(SITE.endpoints.create, server_id=web_1['id'], body={'domain': 'c.example.com'})
+    client.call(SITE.endpoints.create, server_id=web_1['id'], body={'domain': 'c.example.org'})
     assert poll(watcher) == [('server', 'added', 'web-3'), ('site', 'added', 'c.example.com')]
 
 
@@ -283,7 +284,7 @@ def test_ids_as_numeric_strings(sim):
     server = sim.seed([{'name': 'web-1', 'sites': [{'domain': 'example.com'}]}])[0]
     watcher = source(sim, kinds=['server', 'site', 'backup'], sites=['*'])
     assert poll(watcher) == []
-    actor(sim).call('backup.create', site_id=server['sites'][0]['id'], body={})
+    actor(sim).call(BACKUP.endpoints.create, site_id=server['sites'][0]['id'], body={})
     events = poll_events(watcher)
     assert [(e['flywp']['kind'], e['flywp']['change']) for e in events] == [('backup', 'added')]
     assert events[0]['flywp']['site']['id'] == str(server['sites'][0]['id']) and isinstance(events[0]['flywp']['id'], str)
@@ -296,12 +297,12 @@ def test_a_failed_poll_in_between_loses_and_repeats_nothing(sim):
     watcher = source(sim, kinds=['server', 'site'])
     assert poll(watcher) == []
     client = actor(sim)
-    client.call('server.create', body={'name': 'web-2'})
+    client.call(SERVER.endpoints.create, body={'name': 'web-2'})
     sim.queue_fault(count=4, status=503)  # the first try and the client's three retries
     with pytest.raises(FlyWPAPIError):
         poll(watcher)
     assert watcher.queue.take() == []
-    client.call('site.create', server_id=server['id'], body={'domain': 'blog.example.com'})
+    client.call(SITE.endpoints.create, server_id=server['id'], body={'domain': 'blog.example.com'})
     assert poll(watcher) == [('server', 'added', 'web-2'), ('site', 'added', 'blog.example.com')]
     assert poll(watcher) == []
 
@@ -312,9 +313,9 @@ def test_a_poll_that_fails_half_way_keeps_what_came_before_the_failure(sim):
     watcher = source(sim, kinds=['server', 'site'])
     assert poll(watcher) == []
     client = actor(sim)
-    client.call('server.create', body={'name': 'web-3'})
-    client.call('site.create', server_id=first['id'], body={'domain': 'blog.example.com'})
-    client.call('site.create', server_id=second['id'], body={'domain': 'shop.example.com'})
+    client.call(SERVER.endpoints.create, body={'name': 'web-3'})
+    client.call(SITE.endpoints.create, server_id=first['id'], body={'domain': 'blog.example.com'})
+    client.call(SITE.endpoints.create, server_id=second['id'], body={'domain': 'shop.example.com'})
     listing = watcher.client.list
 
     def fail_the_second_sites(name, **ids):
@@ -367,7 +368,7 @@ def test_a_429_is_logged_never_an_event_and_the_source_goes_on(sim, caplog):
     # Another controller (a state of its own) spends the token's window: the source meets a 429.
     other = FlyWPClient(sim.token, url=sim.api_url, clock=CLOCK.time, sleep=CLOCK.sleep, state_dir='')
     for _request in range(3):
-        other.call('server.get', server_id=server['id'])
+        other.call(SERVER.endpoints.get, server_id=server['id'])
     with caplog.at_level(logging.WARNING, logger='flywp.cloud.changes'):
         asked = run_rounds(watcher, 5)
     assert 'rate limit (3 requests a minute per token)' in caplog.text
@@ -383,12 +384,12 @@ def test_the_source_never_sends_into_a_window_its_budget_knows_is_used_up(sim):
     # A playbook on this controller (the same state) spends the window and learns its end from a 429.
     playbook = FlyWPClient(sim.token, url=sim.api_url, clock=CLOCK.time, sleep=CLOCK.sleep)
     for _request in range(5):
-        playbook.call('server.get', server_id=server['id'])
+        playbook.call(SERVER.endpoints.get, server_id=server['id'])
     before = CLOCK.time()
-    playbook.call('server.get', server_id=server['id'])  # waits for the next window, after one 429
+    playbook.call(SERVER.endpoints.get, server_id=server['id'])  # waits for the next window, after one 429
     assert CLOCK.time() > before
     for _request in range(4):
-        playbook.call('server.get', server_id=server['id'])
+        playbook.call(SERVER.endpoints.get, server_id=server['id'])
     watcher = source(sim, interval=10)
     sim.clear_requests()
     with pytest.raises(FlyWPAPIError) as failure:

@@ -25,6 +25,7 @@ import pytest
 
 from ansible_collections.flywp.cloud.extensions.eda.plugins.event_source.changes import ChangesSource
 from ansible_collections.flywp.cloud.plugins.module_utils.client import FlyWPClient
+from ansible_collections.flywp.cloud.plugins.module_utils.resource_types import SERVER
 
 SERVERS = 50
 LIMIT, WINDOW = 60, 60.0
@@ -177,7 +178,7 @@ def test_a_playbook_with_the_same_token_keeps_the_rest_of_the_budget(sim):
         client = FlyWPClient(sim.token, url=sim.api_url, clock=TIME.time, sleep=TIME.sleep, rate_limit_timeout=3600)
         try:
             for number in range(requests):
-                client.call('server.get', server_id=SEEDED[number % SERVERS]['id'])
+                client.call(SERVER.endpoints.get, server_id=SEEDED[number % SERVERS]['id'])
         finally:
             TIME.leave()
 

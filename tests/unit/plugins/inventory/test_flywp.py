@@ -34,6 +34,7 @@ from ansible.utils.display import Display
 
 from ansible_collections.flywp.cloud.plugins.inventory.flywp import EXAMPLES
 from ansible_collections.flywp.cloud.plugins.module_utils.client import FlyWPClient
+from ansible_collections.flywp.cloud.plugins.module_utils.resource_types import SERVER, SITE
 from ansible_collections.flywp.cloud.tests.unit.fault_proxy import FaultProxy
 
 DEMO_TOKEN = 'flywp-demo-token'
@@ -673,8 +674,8 @@ def test_a_server_deleted_while_reading_keeps_its_host_without_sites(tmp_path, s
     original = FlyWPClient.list
 
     def delete_first(client, name, **ids):
-        if name == 'site.list' and str(ids['server_id']) == str(servers[0]['id']):
-            client.call('server.delete', server_id=ids['server_id'])
+        if name == SITE.endpoints.list and str(ids['server_id']) == str(servers[0]['id']):
+            client.call(SERVER.endpoints.delete, server_id=ids['server_id'])
         return original(client, name, **ids)
 
     monkeypatch.setattr(FlyWPClient, 'list', delete_first)
@@ -894,7 +895,7 @@ def test_site_error_other_than_404_fails(tmp_path, sim, monkeypatch):
     original = FlyWPClient.list
 
     def fail_sites(client, name, **ids):
-        if name == 'site.list':
+        if name == SITE.endpoints.list:
             sim.queue_fault(count=10, status=500)
         return original(client, name, **ids)
 

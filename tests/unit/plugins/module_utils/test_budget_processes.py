@@ -29,13 +29,14 @@ PROCESSES, EACH, LIMIT, WINDOW = 20, 3, 20, 1.0
 CHILD = r'''
 import os, sys, time
 from ansible_collections.flywp.cloud.plugins.module_utils.client import FlyWPClient
+from ansible_collections.flywp.cloud.plugins.module_utils.resource_types import SERVER
 url, token, server_id, count, go = sys.argv[1:]
 open(go + '.%d' % os.getpid(), 'w').close()  # ready
 while not os.path.exists(go):
     time.sleep(0.002)
 client = FlyWPClient(token, url=url, rate_limit_timeout=60)
 for _ in range(int(count)):
-    client.call('server.get', server_id=server_id)
+    client.call(SERVER.endpoints.get, server_id=server_id)
 '''
 
 

@@ -23,6 +23,7 @@ import json
 import pytest
 
 from ansible_collections.flywp.cloud.plugins.module_utils import module as module_utils
+from ansible_collections.flywp.cloud.plugins.module_utils import results
 from ansible_collections.flywp.cloud.plugins.module_utils.client import RATE_LIMIT_FLOOR, RATE_LIMIT_RETRIES, FlyWPClient
 from ansible_collections.flywp.cloud.tests.unit.fake_clock import FakeClock
 from ansible_collections.flywp.cloud.tests.unit.fault_proxy import FaultProxy
@@ -173,7 +174,7 @@ def test_an_odd_answer_to_a_create_that_went_through_is_a_change_and_the_rerun_a
 def test_any_other_exception_is_a_bug_report_with_its_traceback(sim, fleet, monkeypatch):
     def broken(*_args, **_kwargs):
         raise KeyError('fields')
-    monkeypatch.setattr(module_utils, 'converge', broken)
+    monkeypatch.setattr(results, 'converge', broken)
     _enable_module_tracebacks(monkeypatch)
     result = run_module('cron', through(sim.api_url, **on(fleet, CREATES['cron'][0])))
     assert result['failed'] is True and result['changed'] is False
@@ -186,7 +187,7 @@ def test_any_other_exception_is_a_bug_report_with_its_traceback(sim, fleet, monk
 def test_a_bug_after_a_write_still_reports_the_change(sim, fleet, monkeypatch):
     def broken(objects):
         raise TypeError('cannot show %d objects' % len(objects))
-    monkeypatch.setattr(module_utils, '_first', broken)
+    monkeypatch.setattr(results, '_first', broken)
     result = run_module('cron', through(sim.api_url, **on(fleet, CREATES['cron'][0])))
     assert result['failed'] is True and result['changed'] is True
     assert 'Unexpected TypeError' in result['msg'] and 'bug in the collection' in result['msg']

@@ -21,6 +21,7 @@ import ssl
 import pytest
 
 from ansible_collections.flywp.cloud.plugins.module_utils import module as module_utils
+from ansible_collections.flywp.cloud.plugins.module_utils import results
 from ansible_collections.flywp.cloud.plugins.module_utils.client import FlyWPClient
 from ansible_collections.flywp.cloud.plugins.module_utils.redaction import secret_forms
 from ansible_collections.flywp.cloud.tests.unit.fake_clock import FakeClock
@@ -246,7 +247,7 @@ def test_a_bug_report_never_shows_the_token(sim, monkeypatch):
 
     def broken(*_args, **_kwargs):
         raise ValueError('a bug that shows %r and %s' % (ODD_TOKEN + '\n', ODD_TOKEN))
-    monkeypatch.setattr(module_utils, 'converge', broken)
+    monkeypatch.setattr(results, 'converge', broken)
     result = run_module('cron', {'api_url': sim.api_url, 'api_token': ODD_TOKEN + '\n', 'server': '1',
                                  'command': 'wp cron event run', 'frequency': '@daily'})
     assert result['failed'] is True and 'bug in the collection' in result['msg']

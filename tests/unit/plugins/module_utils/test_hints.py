@@ -9,7 +9,7 @@ from __future__ import annotations
 import pytest
 
 from ansible_collections.flywp.cloud.plugins.module_utils.hints import (
-    NAME_TTL, RUN_VARIABLE, CheckRunPredictions, ServerNames)
+    NAME_TTL, RUN_VARIABLE, CheckRunPredictions, Names)
 from ansible_collections.flywp.cloud.plugins.module_utils.state_file import SharedState
 from ansible_collections.flywp.cloud.tests.unit.fake_clock import FakeClock
 
@@ -29,7 +29,7 @@ def state(tmp_path):
 
 
 def test_a_name_is_remembered_for_a_while_by_every_process(state, clock):
-    first, second = ServerNames(state(), clock=clock.time), ServerNames(state(), clock=clock.time)
+    first, second = Names(state(), 'server', clock=clock.time), Names(state(), 'server', clock=clock.time)
     assert second.recall('web-1') is None
     first.remember({'web-1': 12, 'web-2': 13})
     assert second.recall('web-1') == '12' and second.recall('web-2') == '13'
@@ -41,8 +41,8 @@ def test_a_name_is_remembered_for_a_while_by_every_process(state, clock):
 
 
 def test_names_are_kept_per_token(tmp_path, clock):
-    ServerNames(SharedState(URL, TOKEN, directory=str(tmp_path)), clock=clock.time).remember({'web-1': 12})
-    other = ServerNames(SharedState(URL, 'another-account', directory=str(tmp_path)), clock=clock.time)
+    Names(SharedState(URL, TOKEN, directory=str(tmp_path)), 'server', clock=clock.time).remember({'web-1': 12})
+    other = Names(SharedState(URL, 'another-account', directory=str(tmp_path)), 'server', clock=clock.time)
     assert other.recall('web-1') is None
 
 

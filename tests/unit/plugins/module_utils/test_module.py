@@ -17,7 +17,7 @@ import pytest
 from ansible.module_utils.common.parameters import PASS_VARS
 
 from ansible_collections.flywp.cloud.plugins.module_utils.client import FlyWPClient
-from ansible_collections.flywp.cloud.plugins.module_utils.hints import ServerNames
+from ansible_collections.flywp.cloud.plugins.module_utils.hints import Names
 from ansible_collections.flywp.cloud.tests.unit.fake_clock import FakeClock
 from ansible_collections.flywp.cloud.tests.unit.fault_proxy import FaultProxy
 from ansible_collections.flywp.cloud.tests.unit.module_runner import run_module
@@ -268,7 +268,7 @@ def test_check_mode_with_the_null_id_of_a_new_server_says_to_name_it(sim, api):
 
 def plant_hint(api, name, server_id):
     """The name -> id an earlier task or run left in the state file."""
-    ServerNames(FlyWPClient(api['api_token'], url=api['api_url']).state).remember({name: server_id})
+    Names(FlyWPClient(api['api_token'], url=api['api_url']).state, 'server').remember({name: server_id})
 
 
 def test_a_remembered_name_whose_server_was_renamed_is_resolved_afresh(sim, api):

@@ -250,7 +250,7 @@ def test_an_item_asked_for_twice_fails_before_any_request(sim, client):
 
 def test_given_candidates_are_matched_without_a_list(sim, client):
     server = seed_server(sim, region='fsn1')
-    fetched = client.call('server.get', server_id=server['id'])
+    fetched = client.call(SERVER.endpoints.get, server_id=server['id'])
     sim.clear_requests()
     kept = converge(client, SERVER, [{'name': 'web-1', 'region': 'nbg1'}], existing=[fetched])
     assert kept['changed'] is False and len(kept['warnings']) == 1
@@ -330,9 +330,9 @@ def test_read_current_is_none_once_the_object_is_gone_or_going(sim, client):
     first, second = server['sites']
     assert read_current(client, SITE, first, parent)['domain'] == 'a.example.com'
     sim.configure(delays={'site_deleting': 30})
-    client.call('site.delete', server_id=server['id'], site_id=first['id'])
+    client.call(SITE.endpoints.delete, server_id=server['id'], site_id=first['id'])
     sim.configure(delays={'site_deleting': 0})
-    client.call('site.delete', server_id=server['id'], site_id=second['id'])
+    client.call(SITE.endpoints.delete, server_id=server['id'], site_id=second['id'])
     assert read_current(client, SITE, first, parent) is None  # deleting
     assert read_current(client, SITE, second, parent) is None  # 404
 
@@ -349,7 +349,7 @@ def test_read_current_without_a_get_endpoint_searches_the_list(sim, client):
 # --- wait_until_ready ---
 
 def test_wait_polls_a_new_server_until_ready(sim, client, fake):
-    server = client.call('server.create', body={'name': 'web-1'})
+    server = client.call(SERVER.endpoints.create, body={'name': 'web-1'})
     assert server['status'] == 'creating'
     sim.clear_requests()
     ready = wait_until_ready(client, SERVER, server, {}, timeout=30)
@@ -404,7 +404,7 @@ def test_wait_fails_when_the_object_disappears(sim, client):
     server = seed_server(sim, status='provisioning')
 
     def delete_then_sleep(seconds):
-        client.call('server.delete', server_id=server['id'])
+        client.call(SERVER.endpoints.delete, server_id=server['id'])
 
     client.sleep = delete_then_sleep
     with pytest.raises(FlyWPError, match='disappeared'):
@@ -438,13 +438,13 @@ def test_converge_waits_for_a_kept_object_that_is_not_ready_yet(sim, client):
 
 
 def test_a_server_id_that_does_not_exist_fails_without_writing(sim, client):
-    # converge leaves a missing parent to its caller (FlyWPModule.on_server tries the id as a name).
+    # converge leaves a missing parent to its caller (References.on_server tries the id as a name).
     for state in ('present', 'absent'):
         with pytest.raises(FlyWPAPIError) as raised:
             converge(client, CRON, [{'command': 'true', 'user': 'fly', 'frequency': '@daily'}], parent={'server_id': 999},
                      state=state)
         assert 'there is no FlyWP server with id 999' in str(raised.value)
-        assert raised.value.is_missing('server', 999)
+        assert raised.value.is_missing(SERVER, 999)
     assert requests_of(sim) == ['GET /servers/999/crons'] * 2
 
 

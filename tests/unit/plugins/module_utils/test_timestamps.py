@@ -1,7 +1,8 @@
 # -*- coding: utf-8 -*-
 # Copyright: flywp.cloud contributors
 # GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
-"""The backup module's reading of the API's times: ISO 8601 in every form Laravel may send."""
+"""The API's times (timestamps.py): ISO 8601 in every form Laravel may send; and the newest of
+many objects by them, as converge picks a backup."""
 
 from __future__ import annotations
 
@@ -9,7 +10,9 @@ import calendar
 
 import pytest
 
-from ansible_collections.flywp.cloud.plugins.modules.backup import age, newest, unix_time
+from ansible_collections.flywp.cloud.plugins.module_utils.resource import newest
+from ansible_collections.flywp.cloud.plugins.module_utils.resource_types import BACKUP
+from ansible_collections.flywp.cloud.plugins.module_utils.timestamps import moment, unix_time
 
 NOON = calendar.timegm((2026, 11, 27, 12, 0, 0))
 
@@ -36,12 +39,12 @@ def test_what_is_not_a_time_is_none(text):
     assert unix_time(text) is None
 
 
-def test_age_and_newest():
+def test_moment_and_newest():
     done = {'id': 1, 'status': 'completed', 'completed_at': '2026-11-27T12:00:00Z'}
     later = {'id': 2, 'status': 'completed', 'created_at': '2026-11-27T13:00:00Z'}
     running = {'id': 3, 'status': 'running', 'created_at': '2026-11-27T14:00:00Z'}
-    assert age(done, NOON + 60) == 60
-    assert age({'id': 4}, NOON) is None
-    assert newest([done, later, running], ('completed',)) is later
-    assert newest([done, running], ('pending', 'running')) is running
-    assert newest([], ('completed',)) is None
+    assert NOON + 60 - moment(done, BACKUP.recency) == 60
+    assert moment({'id': 4}, BACKUP.recency) is None
+    assert newest([done, later, running], ('completed',), BACKUP.recency) is later
+    assert newest([done, running], ('pending', 'running'), BACKUP.recency) is running
+    assert newest([], ('completed',), BACKUP.recency) is None

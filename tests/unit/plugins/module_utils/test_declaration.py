@@ -1,7 +1,8 @@
 # -*- coding: utf-8 -*-
 # Copyright: flywp.cloud contributors
 # GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
-"""The endpoint table against the API contract (docs/api-contract.md)."""
+"""The declarations' endpoints against the API contract (docs/api-contract.md), and what an
+Endpoint does with a path."""
 
 from __future__ import annotations
 
@@ -11,10 +12,14 @@ import string
 
 import pytest
 
-from ansible_collections.flywp.cloud.plugins.module_utils.endpoints import ASSUMED, DOC, ENDPOINTS, owner, resolve
+from ansible_collections.flywp.cloud.plugins.module_utils.declaration import ASSUMED, DOC, METHODS, Field, ResourceType
+from ansible_collections.flywp.cloud.plugins.module_utils.resource_types import (
+    BACKUP, RESOURCES, SERVER, SITE, SSH_KEY)
+
+ENDPOINTS = dict(('%s.%s' % (rtype.name, endpoint.action), endpoint)
+                 for rtype in RESOURCES for endpoint in rtype.endpoints if endpoint is not None)
 
 CONTRACT = os.path.join(os.path.dirname(os.path.abspath(__file__)), '..', '..', '..', '..', 'docs', 'api-contract.md')
-METHODS = ('GET', 'POST', 'PUT', 'PATCH', 'DELETE')
 ENDPOINT_IN_CELL = re.compile(r'`(GET|POST|PUT|PATCH|DELETE) (/[^`]*)`')
 
 
@@ -54,7 +59,7 @@ def test_contract_table_is_read():
 def test_every_endpoint_has_method_path_and_source(name):
     endpoint = ENDPOINTS[name]
     assert re.match(r'^[a-z_]+\.[a-z_]+$', name)
-    assert endpoint.method in METHODS
+    assert endpoint.method == METHODS[endpoint.action]
     assert endpoint.path.startswith('/') and not endpoint.path.endswith('/')
     assert '//' not in endpoint.path and ' ' not in endpoint.path
     assert endpoint.source in (DOC, ASSUMED)
@@ -84,31 +89,52 @@ def test_assumed_endpoints_are_the_contracts_assumed_rows():
     assert documented == set(key for key, source in contract.items() if source == DOC)
 
 
-def test_resolve_fills_the_path_with_numeric_or_string_ids():
-    endpoint, path = resolve('ssh_key.delete', {'server_id': 12, 'key_id': '7'})
-    assert endpoint is ENDPOINTS['ssh_key.delete']
-    assert path == '/servers/12/ssh-keys/7'
-    assert resolve('server.get', {'server_id': '12'})[1] == resolve('server.get', {'server_id': 12})[1]
+def test_an_endpoint_fills_its_path_with_numeric_or_string_ids():
+    assert SSH_KEY.endpoints.delete.path_with({'server_id': 12, 'key_id': '7'}) == '/servers/12/ssh-keys/7'
+    assert SERVER.endpoints.get.path_with({'server_id': '12'}) == SERVER.endpoints.get.path_with({'server_id': 12})
 
 
-def test_resolve_quotes_ids_so_they_stay_one_path_segment():
-    assert resolve('server.get', {'server_id': '1/../2'})[1] == '/servers/1%2F..%2F2'
-    assert resolve('server.get', {'server_id': 'a b?c'})[1] == '/servers/a%20b%3Fc'
+def test_an_endpoint_quotes_ids_so_they_stay_one_path_segment():
+    assert SERVER.endpoints.get.path_with({'server_id': '1/../2'}) == '/servers/1%2F..%2F2'
+    assert SERVER.endpoints.get.path_with({'server_id': 'a b?c'}) == '/servers/a%20b%3Fc'
 
 
-def test_resolve_needs_every_id_of_the_path():
+def test_an_endpoint_needs_every_id_of_its_path():
     with pytest.raises(KeyError):
-        resolve('site.get', {'server_id': 1})
-    with pytest.raises(KeyError):
-        resolve('server.nothing', {})
+        SITE.endpoints.get.path_with({'server_id': 1})
 
 
-@pytest.mark.parametrize('name, path, expected', [
-    ('server.get', '/servers/12', ('server', '12')),
-    ('ssh_key.list', '/servers/12/ssh-keys', ('server', '12')),
-    ('ssh_key.delete', '/servers/12/ssh-keys/7', ('key', '7')),
-    ('backup.list', '/sites/a%2Fb/backups', ('site', 'a/b')),
-    ('server.list', '/servers', None),
+def test_an_action_a_resource_does_not_have_is_none_and_a_misspelt_one_fails():
+    assert BACKUP.endpoints.delete is None
+    with pytest.raises(AttributeError):
+        SERVER.endpoints.lst  # pylint: disable=no-member,pointless-statement
+
+
+@pytest.mark.parametrize('endpoint, path, expected', [
+    (SERVER.endpoints.get, '/servers/12', (SERVER, '12')),
+    (SSH_KEY.endpoints.list, '/servers/12/ssh-keys', (SERVER, '12')),
+    (SSH_KEY.endpoints.delete, '/servers/12/ssh-keys/7', (SSH_KEY, '7')),
+    (BACKUP.endpoints.list, '/sites/a%2Fb/backups', (SITE, 'a/b')),
+    (SERVER.endpoints.list, '/servers', None),
 ])
-def test_owner_names_the_last_object_a_path_gives_by_id(name, path, expected):
-    assert owner(ENDPOINTS[name], path) == expected
+def test_innermost_object_names_the_last_object_a_path_gives_by_id(endpoint, path, expected):
+    assert endpoint.innermost_object(path) == expected
+
+
+def test_a_declaration_is_checked_when_it_is_made():
+    """A misspelt action, a path naming an id no resource of its lineage has, a key that is no
+    field: each fails as the collection loads, not at the first request."""
+    def declare(**changes):
+        spec = dict(name='thing', plural='things', label='thing', id_arg='thing_id', parent=SERVER,
+                    endpoints={'list': ('/servers/{server_id}/things', DOC)}, fields={'name': Field()}, key=('name',))
+        spec.update(changes)
+        return ResourceType(**spec)
+    assert declare().endpoints.list.path == '/servers/{server_id}/things'
+    with pytest.raises(ValueError, match='no action'):
+        declare(endpoints={'lst': ('/servers/{server_id}/things', DOC)})
+    with pytest.raises(ValueError, match='site_id'):
+        declare(endpoints={'list': ('/sites/{site_id}/things', DOC)})
+    with pytest.raises(ValueError, match='source'):
+        declare(endpoints={'list': ('/servers/{server_id}/things', 'rumour')})
+    with pytest.raises(ValueError, match='not fields'):
+        declare(key=('title',))
