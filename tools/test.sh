@@ -152,7 +152,7 @@ step_integration() {
     done
     [[ -n $found ]] || skip "no integration targets yet"
     # ansible-test passes HOME to the targets, not FLYWP_STATE_DIR, so the collection keeps its
-    # shared state (ratelimit.py) under HOME, and setup_flywp forgets every budget file there.
+    # shared state (state_file.py) under HOME, and setup_flywp forgets every budget file there.
     # A HOME of the run's own keeps two runs at once (the two lanes, another checkout) from
     # forgetting each other's names and budgets, and leaves the developer's own state alone.
     INTEGRATION_HOME=$(mktemp -d "${TMPDIR:-/tmp}/flywp-integration-home.XXXXXX")

@@ -190,9 +190,8 @@ class FlyWPClient:
             for position, item in enumerate(data, start=len(items) + 1):
                 problem = what_is_not_an_object(item)
                 if problem:
-                    raise self._odd_answer(endpoint.method, path, 'a list whose item %d is %s where every item '
-                                           'should be %s object with an id' % (position, problem,
-                                                                              endpoint.resource.a_label))
+                    raise self._odd_answer(endpoint.method, path, 'a list whose item %d is %s where every item should be '
+                                           '%s object with an id' % (position, problem, endpoint.resource.a_label))
             items.extend(data)
             following = next_page(page, meta, links)
             if not data or following is None or following <= page:
@@ -359,4 +358,3 @@ def _error_body(response):
     errors = body.get('errors') if isinstance(body.get('errors'), dict) else {}
     errors = dict((str(field), [str(m) for m in (msgs if isinstance(msgs, list) else [msgs])]) for field, msgs in errors.items())
     return (str(message) if message else None), errors
-

@@ -286,4 +286,3 @@ def _same(live, wanted, form=None):
     if isinstance(wanted, bool) or isinstance(live, bool):
         return bool(live) == bool(wanted)
     return str(live) == str(wanted)
-

@@ -15,10 +15,7 @@ from ansible.release import __version__ as ansible_version
 from ansible.utils.plugin_docs import get_docstring
 
 from ansible_collections.flywp.cloud.plugins.module_utils.module import API_ARGUMENT_SPEC
-
-ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
-MODULES_DIR = os.path.join(ROOT, 'plugins', 'modules')
-MODULES = sorted(name[:-3] for name in os.listdir(MODULES_DIR) if name.endswith('.py') and name != '__init__.py')
+from ansible_collections.flywp.cloud.tests.unit.module_catalogue import MODULES, MODULES_DIR, ROOT
 
 
 def read_yaml(*parts):
@@ -32,8 +29,11 @@ def documentation(module):
 
 
 def test_there_are_the_modules_the_collection_promises():
-    assert MODULES == ['backup', 'backup_info', 'cron', 'cron_info', 'database_info', 'server', 'server_info',
-                       'site', 'site_info', 'ssh_key', 'ssh_key_info']
+    """At least the ones of the API's overview: servers, sites, SSH keys, cron jobs and backups, each
+    with its _info, and database_info."""
+    assert set(MODULES) >= {'backup', 'backup_info', 'cron', 'cron_info', 'database_info', 'server', 'server_info',
+                            'site', 'site_info', 'ssh_key', 'ssh_key_info'}
+
 
 
 def test_the_action_group_lists_every_module_and_nothing_else():

@@ -22,25 +22,11 @@ import yaml
 from ansible.module_utils import basic
 
 from ansible_collections.flywp.cloud.plugins.doc_fragments.flywp import ModuleDocFragment
+from ansible_collections.flywp.cloud.tests.unit.module_catalogue import KEY, MODULES, valid_arguments
 from ansible_collections.flywp.cloud.tests.unit.module_runner import run_module
 
-MODULES = ('server', 'server_info', 'site', 'site_info', 'ssh_key', 'ssh_key_info', 'cron', 'cron_info',
-           'backup', 'backup_info', 'database_info')
-KEY = 'ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIGmv4CuxY0hNe1FAI4xqv5TSUiwFQFMr6BBS6cVTWP/t a@laptop'
 # Arguments each module runs with (and sends requests with): the bad value is added to them.
-VALID = {
-    'server': {'name': 'web-1'},
-    'server_info': {},
-    'site': {'server': 'web-1', 'domain': 'blog.example.com'},
-    'site_info': {},
-    'ssh_key': {'server': 'web-1', 'name': 'deploy', 'public_key': KEY},
-    'ssh_key_info': {'server': 'web-1'},
-    'cron': {'server': 'web-1', 'command': 'wp cron event run', 'frequency': '@daily'},
-    'cron_info': {'server': 'web-1'},
-    'backup': {'server': 'web-1', 'site': 'blog.example.com'},
-    'backup_info': {'server': 'web-1', 'site': 'blog.example.com'},
-    'database_info': {'server': 'web-1'},
-}
+VALID = dict((name, valid_arguments(name)) for name in MODULES)
 # The list form of a module: its option, one valid item, and the options it excludes.
 LIST_FORMS = {
     'ssh_key': ('keys', {'name': 'deploy', 'public_key': KEY}, ('name', 'public_key')),

@@ -6,7 +6,6 @@ Endpoint does with a path."""
 
 from __future__ import annotations
 
-import os
 import re
 import string
 
@@ -15,34 +14,10 @@ import pytest
 from ansible_collections.flywp.cloud.plugins.module_utils.declaration import ASSUMED, DOC, METHODS, Field, ResourceType
 from ansible_collections.flywp.cloud.plugins.module_utils.resource_types import (
     BACKUP, RESOURCES, SERVER, SITE, SSH_KEY)
+from ansible_collections.flywp.cloud.tests.unit.contract import contract_endpoints, shape
 
 ENDPOINTS = dict(('%s.%s' % (rtype.name, endpoint.action), endpoint)
                  for rtype in RESOURCES for endpoint in rtype.endpoints if endpoint is not None)
-
-CONTRACT = os.path.join(os.path.dirname(os.path.abspath(__file__)), '..', '..', '..', '..', 'docs', 'api-contract.md')
-ENDPOINT_IN_CELL = re.compile(r'`(GET|POST|PUT|PATCH|DELETE) (/[^`]*)`')
-
-
-def shape(path):
-    """A path with its placeholders made anonymous: /servers/{id} and /servers/{server_id} are one path."""
-    return re.sub(r'\{[^}]*\}', '{}', path)
-
-
-def contract_endpoints():
-    """{(method, path shape): source} from the Resources table of the contract."""
-    with open(CONTRACT, encoding='utf-8') as handle:
-        text = handle.read()
-    table = text.split('\n## Resources', 1)[1].split('\n## ', 1)[0]
-    endpoints = {}
-    for line in table.splitlines():
-        cells = [cell.strip() for cell in line.strip().strip('|').split('|')]
-        if len(cells) < 3 or cells[2] not in (DOC, ASSUMED):
-            continue
-        for method, path in ENDPOINT_IN_CELL.findall(cells[1]):
-            assert (method, shape(path)) not in endpoints, 'the contract lists %s %s twice' % (method, path)
-            endpoints[(method, shape(path))] = cells[2]
-    return endpoints
-
 
 def placeholders(path):
     return [name for _text, name, _spec, _conversion in string.Formatter().parse(path) if name]

@@ -30,7 +30,7 @@ from ansible.errors import AnsibleActionFail
 from ansible.module_utils.common.text.converters import to_text
 from ansible.plugins.action import ActionBase
 
-# The collection's own rule for where its state files go (ratelimit.py), as the modules apply
+# The collection's own rule for where its state files go (state_file.py), as the modules apply
 # it in this same environment.
 from ansible_collections.flywp.cloud.plugins.module_utils.state_file import state_dir
 
