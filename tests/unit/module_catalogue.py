@@ -5,14 +5,16 @@
 
 A module is found where Ansible finds it (plugins/modules/), so the tests that go over every
 module (metadata, bad input, return values) cover a new one the day it is added. A module
-runs with its documented required options, each given the value its name has in VALUES
-(a server web-1 with the site blog.example.com, as the tests seed it); ARGUMENTS adds what a
-module needs beyond those (one option of a required group, such as a server's name or id).
+runs with its documented required options, each given the value its name has in VALUES (a
+server web-1 with the site blog.example.com, as the tests seed it), else the value its first
+EXAMPLES task without a template gives it; ARGUMENTS adds what a module needs beyond those
+(one option of a required group, such as a server's name or id).
 """
 
 from __future__ import annotations
 
 import importlib
+import json
 import os
 
 import yaml
@@ -34,15 +36,29 @@ ARGUMENTS = {
 }
 
 
+def _module(name):
+    return importlib.import_module('ansible_collections.flywp.cloud.plugins.modules.' + name)
+
+
 def documentation(name):
     """A module's own DOCUMENTATION (without its doc fragments)."""
-    module = importlib.import_module('ansible_collections.flywp.cloud.plugins.modules.' + name)
-    return yaml.safe_load(module.DOCUMENTATION)
+    return yaml.safe_load(_module(name).DOCUMENTATION)
+
+
+def example_values(name):
+    """{option: value} of the module's EXAMPLES tasks without a template, the first one's first."""
+    values = {}
+    for task in reversed(yaml.safe_load(_module(name).EXAMPLES) or []):
+        args = task.get('flywp.cloud.' + name)
+        if isinstance(args, dict) and '{{' not in json.dumps(args):
+            values.update(args)
+    return values
 
 
 def valid_arguments(name):
     """Arguments the module runs with: its required options, and ARGUMENTS' for it."""
     required = sorted(option for option, doc in documentation(name)['options'].items() if doc.get('required'))
-    unknown = [option for option in required if option not in VALUES]
-    assert not unknown, 'give tests/unit/module_catalogue.py VALUES a valid value of %s (module %s)' % (unknown, name)
-    return dict(dict((option, VALUES[option]) for option in required), **ARGUMENTS.get(name, {}))
+    known = dict(example_values(name), **VALUES)
+    unknown = [option for option in required if option not in known]
+    assert not unknown, 'give %s an example with %s, or VALUES of tests/unit/module_catalogue.py one' % (name, unknown)
+    return dict(dict((option, known[option]) for option in required), **ARGUMENTS.get(name, {}))
