@@ -35,7 +35,6 @@ def test_there_are_the_modules_the_collection_promises():
                             'site', 'site_info', 'ssh_key', 'ssh_key_info'}
 
 
-
 def test_the_action_group_lists_every_module_and_nothing_else():
     runtime = read_yaml('meta', 'runtime.yml')
     assert sorted(runtime['action_groups']['all']) == MODULES

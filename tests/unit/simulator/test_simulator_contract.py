@@ -29,8 +29,10 @@ DEFAULTS = {
 
 def test_every_choice_and_default_of_the_contract_is_checked_here():
     fields = contract_fields()
-    with_choices = set((resource, name) for resource, body in fields.items() for name, (choices, _) in body.items() if choices)
-    with_defaults = set((resource, name) for resource, body in fields.items() for name, (_, default) in body.items() if default)
+    with_choices = set((resource, name) for resource, body in fields.items() for name, (choices, _default) in body.items()
+                       if choices)
+    with_defaults = set((resource, name) for resource, body in fields.items() for name, (_choices, default) in body.items()
+                        if default)
     assert with_choices == set(CHOICES)
     assert with_defaults == set(DEFAULTS)
 
