@@ -5,10 +5,10 @@ from dataclasses import dataclass
 
 from .responses import ApiError, Collection, Deleted, Item
 from .state import SimulatorState
-from .validation import ValidationFailed, check_backup, check_cron, check_server, check_site, check_ssh_key
+from .validation import ValidationFailed, check_backup, check_cron, check_database, check_server, check_site, check_ssh_key
 
 # Laravel's model names, as they appear in its 404 messages.
-MODEL_NAMES = {'server': 'Server', 'site': 'Site', 'ssh_key': 'SshKey', 'cron': 'CronJob', 'backup': 'Backup'}
+MODEL_NAMES = {'server': 'Server', 'site': 'Site', 'database': 'Database', 'ssh_key': 'SshKey', 'cron': 'CronJob', 'backup': 'Backup'}
 
 
 @dataclass
@@ -97,6 +97,20 @@ def list_databases(ctx, server_id):
     return views(ctx, 'database', ctx.store.select('database', server_id=server['id']))
 
 
+def create_database(ctx, server_id):
+    server = find(ctx, 'server', server_id)
+    taken = {database['name'] for database in ctx.store.select('database', server_id=server['id'])}
+    fields = checked(check_database, ctx.body, lambda name: name in taken)
+    database, password = ctx.store.create_database(server, fields['name'])
+    return Item(dict(ctx.store.view('database', database), password=password), created=True)
+
+
+def delete_database(ctx, server_id, database_id):
+    server = find(ctx, 'server', server_id)
+    ctx.store.delete('database', find(ctx, 'database', database_id, server_id=server['id'])['id'])
+    return Deleted('Database')
+
+
 def list_ssh_keys(ctx, server_id):
     server = find(ctx, 'server', server_id)
     return views(ctx, 'ssh_key', ctx.store.select('ssh_key', server_id=server['id']))
@@ -171,7 +185,8 @@ ROUTES = (
     Route('/servers/{server_id}', GET=show_server, DELETE=delete_server),
     Route('/servers/{server_id}/sites', GET=list_sites, POST=create_site),
     Route('/servers/{server_id}/sites/{site_id}', GET=show_site, DELETE=delete_site),
-    Route('/servers/{server_id}/databases', GET=list_databases),
+    Route('/servers/{server_id}/databases', GET=list_databases, POST=create_database),
+    Route('/servers/{server_id}/databases/{database_id}', DELETE=delete_database),
     Route('/servers/{server_id}/ssh-keys', GET=list_ssh_keys, POST=create_ssh_key),
     Route('/servers/{server_id}/ssh-keys/{key_id}', DELETE=delete_ssh_key),
     Route('/servers/{server_id}/crons', GET=list_crons, POST=create_cron),

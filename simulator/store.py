@@ -12,6 +12,7 @@ thread-safe by itself: callers hold the simulator's lock.
 
 import hashlib
 import re
+import secrets
 import time
 from contextlib import contextmanager
 from datetime import datetime, timezone
@@ -320,6 +321,13 @@ class Store:
     def create_ssh_key(self, server, name, fingerprint):
         with self._writing():
             return self._insert('ssh_key', {'account': server['account'], 'server_id': server['id'], 'name': name, 'fingerprint': fingerprint})
+
+    def create_database(self, server, name):
+        """A database of its own (no site), and its user's password, which the answer shows once."""
+        with self._writing():
+            database = self._insert('database', {'account': server['account'], 'server_id': server['id'], 'site_id': None,
+                                                 'name': name, 'size_bytes': None})
+        return database, secrets.token_urlsafe(18)
 
     def create_cron(self, server, fields):
         with self._writing():

@@ -14,6 +14,7 @@ SERVER_OS = ('ubuntu-22.04', 'ubuntu-24.04')
 WEB_SERVERS = ('nginx', 'openlitespeed')
 SITE_PHP_VERSIONS = ('8.1', '8.2', '8.3')
 BACKUP_TYPES = ('full', 'database', 'files')
+DATABASE_NAME = re.compile(r'^[A-Za-z0-9_]+$')
 
 # Key type -> number of length-prefixed fields after the type string in the key blob.
 SSH_KEY_FIELDS = {
@@ -231,6 +232,17 @@ def check_cron(body):
     checker.string('command', required=True, max_length=1024)
     checker.string('frequency', required=True, rule=is_cron_expression, rule_message='The :attribute field must be a valid cron expression.')
     checker.string('user', default='fly', max_length=32, rule=SYSTEM_USER.match, rule_message='The :attribute field format is invalid.')
+    return checker.result()
+
+
+def check_database(body, name_taken):
+    """name_taken(name) says whether the server already has a database of that name."""
+    checker = BodyChecker(body)
+    checker.string('name', required=True, max_length=64, rule=DATABASE_NAME.match,
+                   rule_message='The :attribute field must only contain letters, numbers, and underscores.')
+    if 'name' in checker.values and name_taken(checker.values['name']):
+        del checker.values['name']
+        checker.fail('name', 'The :attribute has already been taken.')
     return checker.result()
 
 

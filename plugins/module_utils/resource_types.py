@@ -14,7 +14,7 @@ from __future__ import annotations
 from ansible_collections.flywp.cloud.plugins.module_utils.declaration import (
     ALWAYS, ASSUMED, DOC, NAMES, NEVER, PREDICTIONS, WITH_FORCE, Field, ResourceType)
 from ansible_collections.flywp.cloud.plugins.module_utils.validation import (
-    cron_frequency, domain, email, ssh_public_key, system_user)
+    cron_frequency, database_name, domain, email, ssh_public_key, system_user)
 
 # The Linux user FlyWP sets up on every server: the one to log in as over SSH, and the one a
 # cron job runs as unless it says another.
@@ -67,8 +67,9 @@ SITE = ResourceType(
 
 DATABASE = ResourceType(
     name='database', plural='databases', label='database', id_arg='database_id', parent=SERVER,
-    endpoints=dict(list=('/servers/{server_id}/databases', DOC)),
-    fields=dict(name=Field()), key=('name',))
+    endpoints=dict(list=('/servers/{server_id}/databases', DOC), create=('/servers/{server_id}/databases', ASSUMED),
+                   delete=('/servers/{server_id}/databases/{database_id}', ASSUMED)),
+    fields=dict(name=Field(check=database_name)), key=('name',))
 
 # The API may not echo a public key (or may echo it with another comment): its fingerprint is compared.
 SSH_KEY = ResourceType(

@@ -207,6 +207,15 @@ def domain(value):
     return text
 
 
+def database_name(value):
+    """A MySQL database name as FlyWP makes them: letters, digits and _, at most 64."""
+    text = str(value).strip()
+    if not re.match(r'^[A-Za-z0-9_]{1,64}$', text):
+        raise InvalidInput('name %r: expected a database name such as blog_example_com (letters, digits and _, at '
+                           'most 64).' % text[:70])
+    return text
+
+
 def duration(value):
     """Seconds, from a number or a duration such as 90, 45m, 12h, 7d, 2w or 1d12h."""
     text = str(value).strip().lower().replace(' ', '')

@@ -533,6 +533,25 @@ def test_cron_create_list_delete(sim):
     assert api(sim, 'GET', '/servers/1/crons').data == []
 
 
+def test_database_create_list_delete(sim):
+    """A database of its own: its password is in the creating answer only; a name is unique per server."""
+    sim.seed(servers=[{'name': 'a', 'sites': [{'domain': 'blog.example.com'}]}, {'name': 'b'}])
+    created = api(sim, 'POST', '/servers/1/databases', {'name': 'staging_db'})
+    assert created.status == 201
+    database = created.data
+    assert database['name'] == 'staging_db' and database['site_id'] is None and database['server_id'] == 1
+    assert len(database['password']) >= 16
+    listed = api(sim, 'GET', '/servers/1/databases').data
+    assert [item['name'] for item in listed] == ['blog_example_com', 'staging_db']
+    assert all('password' not in item for item in listed)
+    taken = api(sim, 'POST', '/servers/1/databases', {'name': 'staging_db'})
+    assert (taken.status, taken.json['errors']) == (422, {'name': ['The name has already been taken.']})
+    assert api(sim, 'POST', '/servers/1/databases', {'name': 'a-b'}).status == 422
+    assert api(sim, 'DELETE', '/servers/2/databases/%d' % database['id']).status == 404
+    assert api(sim, 'DELETE', '/servers/1/databases/%d' % database['id']).status == 200
+    assert [item['name'] for item in api(sim, 'GET', '/servers/1/databases').data] == ['blog_example_com']
+
+
 def test_server_delete_cascades(sim):
     sim.seed(servers=[
         {'name': 'gone', 'sites': [{'domain': 'a.example.com', 'backups': [{}]}], 'ssh_keys': [{'name': 'k', 'public_key': KNOWN_KEY}],
