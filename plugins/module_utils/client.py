@@ -38,7 +38,7 @@ from ansible_collections.flywp.cloud.plugins.module_utils.answers import (
 from ansible_collections.flywp.cloud.plugins.module_utils.budget import BudgetExhausted, RateLimitBudget
 from ansible_collections.flywp.cloud.plugins.module_utils.errors import (
     CERTIFICATE_FAILURE, DEFAULT_API_URL, MAYBE_CARRIED_OUT, PROXY_FAILURE, FlyWPAPIError, answer_error, http_error,
-    transport_error)
+    redirect_error, transport_error)
 from ansible_collections.flywp.cloud.plugins.module_utils.redaction import (
     redact, url_credentials, url_for_messages, without_secrets)
 from ansible_collections.flywp.cloud.plugins.module_utils.state_file import SharedState
@@ -220,6 +220,10 @@ class FlyWPClient:
                     continue
                 raise failure
             status = self.last_status = response.status_code
+            if 300 <= status < 400:
+                # Never followed, and never counted as a write: the API did not carry it out.
+                self.budget.observe(response.headers)
+                raise redirect_error(method, path, status, response.headers.get('Location'), self._redact)
             if method != 'GET' and (200 <= status < 300 or status in MAYBE_CARRIED_OUT):
                 self.writes += 1
             if status == 429:
@@ -264,8 +268,10 @@ class FlyWPClient:
 
         def exchange():
             try:
+                # requests follows redirects unless told not to, on every call: a 302 would turn a
+                # write into a GET elsewhere, a 307 send its body elsewhere (errors.redirect_error).
                 response = self.session.request(method, url, params=params, data=data, timeout=self.timeout,
-                                                verify=self.verify)
+                                                verify=self.verify, allow_redirects=False)
                 outcome['body'] = response.content  # read here, inside the deadline
                 outcome['response'] = response
             except Exception as exc:  # pylint: disable=broad-except  # raised again in the caller's thread
@@ -300,7 +306,7 @@ class FlyWPClient:
             return None
         return self._transport_error(method, path, _reason(exc) + (
             ' (tried %d times)' % (transient + 1) if transient else ''),
-            maybe_sent=(network or isinstance(exc, requests.TooManyRedirects)) and not _never_sent(exc))
+            maybe_sent=network and not _never_sent(exc))
 
     def _back_off(self, attempt):
         self.sleep(self.backoff * 2 ** (attempt - 1) * (1 + random.random() / 2))

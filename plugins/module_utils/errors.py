@@ -15,6 +15,7 @@ from __future__ import annotations
 import re
 
 from ansible_collections.flywp.cloud.plugins.module_utils.declaration import ASSUMED
+from ansible_collections.flywp.cloud.plugins.module_utils.redaction import url_for_messages
 
 DEFAULT_API_URL = 'https://app.flywp.com/api/v1'
 PERMISSION_FOR_METHOD = {'GET': 'Read', 'POST': 'Create', 'PUT': 'Update', 'PATCH': 'Update', 'DELETE': 'Delete'}
@@ -30,6 +31,7 @@ PROXY_FAILURE = ('the HTTP proxy failed (the HTTPS_PROXY, HTTP_PROXY or ALL_PROX
                  'Check the proxy, or add the API host to NO_PROXY')
 ANSWER_LOST = ('FlyWP may have carried out the request before its answer was lost; it was not sent again, so nothing '
                'was made twice. Run the task again: it finds what was made before making anything.')
+LOCATION_SHOWN = 200  # characters of a redirect's Location a message shows
 CARRIED_OUT = (' FlyWP has probably carried out the request; run the task again, which finds what was made before '
                'making anything.')
 
@@ -124,6 +126,22 @@ def http_error(endpoint, path, status, api_message, errors, retries, api_url, re
     errors = dict((field, [redact(message) for message in messages]) for field, messages in errors.items())
     return FlyWPAPIError(redact(text), method=method, path=path, status=status, api_message=redact(api_message),
                          errors=errors, missing=missing)
+
+
+def redirect_error(method, path, status, location, redact):
+    """The error for a 3xx answer, which is never followed (docs/api-contract.md, tolerance 9):
+    a followed 302 turns a write into a read at another address, a followed 307 sends its
+    body there. The write was not carried out: a redirect is not an answer to it."""
+    where = url_for_messages(location.strip()) if location and location.strip() else None
+    if where and len(where) > LOCATION_SHOWN:
+        where = where[:LOCATION_SHOWN] + '...'
+    text = 'The FlyWP API answered %d to %s %s with a redirect %s, which the collection never follows%s.' % (
+        status, method, path, 'to %s' % where if where else 'without a Location',
+        ' (the request and its body could go to another host): the %s was not carried out, and was sent nowhere '
+        'else' % method if method != 'GET' else ' (a read could then show another host\'s answer as FlyWP\'s)')
+    text += (' Check api_url (or FLYWP_API_URL): it is the API\'s base URL with its version, such as %s; if FlyWP '
+             'has moved, set the new URL there yourself.' % DEFAULT_API_URL)
+    return FlyWPAPIError(redact(text), method=method, path=path, status=status)
 
 
 def answer_error(method, path, what, status, redact):

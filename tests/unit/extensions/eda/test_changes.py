@@ -26,6 +26,7 @@ from ansible_collections.flywp.cloud.plugins.module_utils.client import FlyWPCli
 from ansible_collections.flywp.cloud.plugins.module_utils.resource_types import BACKUP, SERVER, SITE
 from ansible_collections.flywp.cloud.plugins.module_utils.errors import FlyWPAPIError
 from ansible_collections.flywp.cloud.tests.unit.fake_clock import FakeClock
+from ansible_collections.flywp.cloud.tests.unit.loopback_server import LoopbackServer
 
 CLOCK = FakeClock()
 ACTOR_TOKEN = 'changes-actor'
@@ -454,6 +455,18 @@ def test_an_api_url_without_the_flywp_api_stops_the_source(sim):
     with pytest.raises(SourceError) as failure:
         asyncio.run(watcher.run())
     assert '404' in str(failure.value)
+
+
+@pytest.mark.parametrize('status', [301, 302, 307, 308])
+def test_a_poll_answered_with_a_redirect_fails_and_reaches_nothing_else(sim, status):
+    with LoopbackServer(body={'data': [{'id': 1, 'name': 'elsewhere-1', 'status': 'ready'}]}) as elsewhere:
+        with LoopbackServer(status=status, location=elsewhere.url) as api:
+            watcher = source(sim, api_url=api.url)
+            with pytest.raises(FlyWPAPIError) as failure:
+                asyncio.run(watcher.poll())
+            assert api.methods() == ['GET'] and elsewhere.seen == []
+    assert failure.value.status == status and 'never follows' in str(failure.value)
+    assert sim.token not in str(failure.value)
 
 
 def test_a_token_refused_after_good_polls_is_logged_and_tried_again(sim, caplog):

@@ -18,6 +18,7 @@ from ansible.parsing.dataloader import DataLoader
 from ansible.plugins.loader import inventory_loader
 
 from ansible_collections.flywp.cloud.tests.unit.fault_proxy import FaultProxy
+from ansible_collections.flywp.cloud.tests.unit.loopback_server import LoopbackServer
 
 
 @pytest.fixture(scope='module')
@@ -81,3 +82,13 @@ def test_the_inventory_refuses_bad_settings_before_any_request(sim, tmp_path, mo
 def test_the_inventory_takes_a_token_with_a_trailing_line_break(sim, tmp_path, monkeypatch):
     assert _inventory(tmp_path, monkeypatch, sim.api_url, token='flywp-demo-token\n') is None
     assert counts(sim) == {'GET': 1}
+
+
+@pytest.mark.parametrize('status', [301, 302, 307, 308])
+def test_the_inventory_never_follows_a_redirect(tmp_path, monkeypatch, status):
+    with LoopbackServer(body={'data': [{'id': 1, 'name': 'elsewhere-1', 'status': 'ready'}]}) as elsewhere:
+        with LoopbackServer(status=status, location=elsewhere.url) as api:
+            message = _inventory(tmp_path, monkeypatch, api.url)
+            assert api.methods() == ['GET'] and elsewhere.seen == []
+    assert 'answered %d to GET /servers with a redirect to %s/servers' % (status, elsewhere.url) in message
+    assert 'never follows' in message and 'flywp-demo-token' not in message
