@@ -52,6 +52,13 @@ class Deleted:
     label: str
 
 
+@dataclass
+class Done:
+    """A handler's result: an action carried out that has nothing to show but a sentence."""
+
+    message: str
+
+
 def decode_json_object(raw):
     """The JSON object in a request body ({} when empty); ValueError with a readable message otherwise."""
     if not raw.strip():
@@ -188,11 +195,13 @@ def paginate(items, query, config, path_url):
 
 
 def render(result, config, query, path_url):
-    """Turn a handler's Item, Collection or Deleted into a Response under the current switches."""
+    """Turn a handler's Item, Collection, Deleted or Done into a Response under the current switches."""
     if isinstance(result, Deleted):
         if config['delete_status'] == 204:
             return Response(204)
         return json_response(200, {'message': f'{result.label} deleted.'})
+    if isinstance(result, Done):
+        return json_response(200, {'message': result.message})
     extra = with_extra_fields if config['extra_fields'] else (lambda value: value)
     if isinstance(result, Collection):
         payload = paginate(extra(result.items), query, config, path_url)

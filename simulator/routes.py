@@ -3,9 +3,10 @@
 import re
 from dataclasses import dataclass
 
-from .responses import ApiError, Collection, Deleted, Item
+from .responses import ApiError, Collection, Deleted, Done, Item
 from .state import SimulatorState
-from .validation import ValidationFailed, check_backup, check_cron, check_database, check_server, check_site, check_ssh_key
+from .validation import (ValidationFailed, check_backup, check_cron, check_database, check_server, check_site, check_site_update,
+                         check_ssh_key)
 
 # Laravel's model names, as they appear in its 404 messages.
 MODEL_NAMES = {'server': 'Server', 'site': 'Site', 'database': 'Database', 'ssh_key': 'SshKey', 'cron': 'CronJob', 'backup': 'Backup'}
@@ -83,6 +84,21 @@ def create_site(ctx, server_id):
 def show_site(ctx, server_id, site_id):
     server = find(ctx, 'server', server_id)
     return Item(ctx.store.view('site', find(ctx, 'site', site_id, server_id=server['id'])))
+
+
+def update_site(ctx, server_id, site_id):
+    """A site's PHP version, as the dashboard changes it (assumed: docs/api-contract.md)."""
+    server = find(ctx, 'server', server_id)
+    site = find(ctx, 'site', site_id, server_id=server['id'])
+    site = ctx.store.update('site', site['id'], checked(check_site_update, ctx.body))
+    return Item(ctx.store.view('site', site))
+
+
+def purge_site_cache(ctx, server_id, site_id):
+    """The dashboard's "Purge cache" (assumed: docs/api-contract.md): nothing the API shows changes."""
+    server = find(ctx, 'server', server_id)
+    find(ctx, 'site', site_id, server_id=server['id'])
+    return Done('Cache purged.')
 
 
 def delete_site(ctx, server_id, site_id):
@@ -184,7 +200,8 @@ ROUTES = (
     Route('/servers', GET=list_servers, POST=create_server),
     Route('/servers/{server_id}', GET=show_server, DELETE=delete_server),
     Route('/servers/{server_id}/sites', GET=list_sites, POST=create_site),
-    Route('/servers/{server_id}/sites/{site_id}', GET=show_site, DELETE=delete_site),
+    Route('/servers/{server_id}/sites/{site_id}', GET=show_site, PATCH=update_site, DELETE=delete_site),
+    Route('/servers/{server_id}/sites/{site_id}/cache/purge', POST=purge_site_cache),
     Route('/servers/{server_id}/databases', GET=list_databases, POST=create_database),
     Route('/servers/{server_id}/databases/{database_id}', DELETE=delete_database),
     Route('/servers/{server_id}/ssh-keys', GET=list_ssh_keys, POST=create_ssh_key),

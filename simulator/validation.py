@@ -217,6 +217,13 @@ def check_site(body, domain_taken):
     return {name: values[name] for name in ('domain', 'web_server', 'php_version', 'title')}
 
 
+def check_site_update(body):
+    """The PHP version of an existing site, the one change the API is assumed to take (docs/api-contract.md)."""
+    checker = BodyChecker(body)
+    checker.string('php_version', required=True, choices=SITE_PHP_VERSIONS)
+    return checker.result()
+
+
 def check_ssh_key(body):
     """Return {'name', 'fingerprint'}: the public key itself is not kept."""
     checker = BodyChecker(body)

@@ -40,6 +40,19 @@ def _rows():
     return rows
 
 
+def endpoints_beyond_the_modules():
+    """{(method, path shape): source} of the table of actions no typed module uses."""
+    with open(CONTRACT, encoding='utf-8') as handle:
+        table = handle.read().split('\n## Beyond the typed modules', 1)[1].split('\n## ', 1)[0]
+    found = {}
+    for line in table.splitlines():
+        cells = [cell.strip() for cell in line.strip().strip('|').split('|')]
+        if len(cells) >= 3 and cells[2] in SOURCES:
+            for method, path in ENDPOINT_IN_CELL.findall(cells[1]):
+                found[(method, shape(path))] = cells[2]
+    return found
+
+
 def contract_endpoints():
     """{(method, path shape): source}."""
     endpoints = {}

@@ -552,6 +552,33 @@ def test_database_create_list_delete(sim):
     assert [item['name'] for item in api(sim, 'GET', '/servers/1/databases').data] == ['blog_example_com']
 
 
+def test_a_sites_php_version_is_changed_in_place(sim):
+    """PATCH /servers/{id}/sites/{site_id}, assumed in docs/api-contract.md for the guides' flywp.cloud.api examples."""
+    sim.seed(servers=[{'name': 'a', 'sites': [{'domain': 'blog.example.com', 'php_version': '8.1'}]}, {'name': 'b'}])
+    changed = api(sim, 'PATCH', '/servers/1/sites/1', {'php_version': '8.3'})
+    assert changed.status == 200 and changed.data['php_version'] == '8.3' and changed.data['domain'] == 'blog.example.com'
+    assert api(sim, 'GET', '/servers/1/sites/1').data['php_version'] == '8.3'
+    assert api(sim, 'PATCH', '/servers/1/sites/1', {'php_version': '7.4'}).json['errors'] == {
+        'php_version': ['The selected php version is invalid.']}
+    assert api(sim, 'PATCH', '/servers/1/sites/1', {}).status == 422
+    assert api(sim, 'PATCH', '/servers/2/sites/1', {'php_version': '8.2'}).status == 404
+    assert api(sim, 'PATCH', '/servers/1/sites/1', {'php_version': '8.2'}, token='reader').status == 401
+    control(sim, 'POST', '/tokens', {'token': 'reader', 'permissions': ['read']})
+    assert api(sim, 'PATCH', '/servers/1/sites/1', {'php_version': '8.2'}, token='reader').status == 403
+    assert api(sim, 'GET', '/servers/1/sites/1').data['php_version'] == '8.3'
+
+
+def test_a_sites_cache_is_purged(sim):
+    """POST /servers/{id}/sites/{site_id}/cache/purge, assumed in docs/api-contract.md: a sentence, nothing else changes."""
+    sim.seed(servers=[{'name': 'a', 'sites': [{'domain': 'blog.example.com'}]}])
+    before = api(sim, 'GET', '/servers/1/sites/1').data
+    assert api(sim, 'POST', '/servers/1/sites/1/cache/purge').json == {'message': 'Cache purged.'}
+    assert api(sim, 'GET', '/servers/1/sites/1').data == before
+    assert api(sim, 'POST', '/servers/1/sites/2/cache/purge').json == {
+        'message': 'No query results for model [App\\Models\\Site] 2'}
+    assert api(sim, 'GET', '/servers/1/sites/1/cache/purge').status == 405
+
+
 def test_server_delete_cascades(sim):
     sim.seed(servers=[
         {'name': 'gone', 'sites': [{'domain': 'a.example.com', 'backups': [{}]}], 'ssh_keys': [{'name': 'k', 'public_key': KNOWN_KEY}],

@@ -10,7 +10,8 @@ from __future__ import annotations
 import pytest
 
 from ansible_collections.flywp.cloud.simulator import validation
-from ansible_collections.flywp.cloud.tests.unit.contract import contract_fields
+from ansible_collections.flywp.cloud.simulator.routes import ROUTES
+from ansible_collections.flywp.cloud.tests.unit.contract import contract_endpoints, contract_fields, endpoints_beyond_the_modules
 
 # The contract's resource and field -> the simulator's choices of it.
 CHOICES = {
@@ -45,3 +46,15 @@ def test_the_simulators_choices_are_the_contracts(resource, name):
 @pytest.mark.parametrize('resource, name', sorted(DEFAULTS))
 def test_the_simulators_defaults_are_the_contracts(resource, name):
     assert DEFAULTS[(resource, name)]() == contract_fields()[resource][name][1]
+
+
+def _served(method, shape):
+    path = shape.replace('{}', '1')
+    return any(route.match(path) is not None and route.handler(method) is not None for route in ROUTES)
+
+
+def test_the_simulator_serves_every_endpoint_of_the_contract():
+    beyond = endpoints_beyond_the_modules()
+    assert beyond  # the table the guide's examples need is read
+    for method, shape in sorted(set(contract_endpoints()) | set(beyond)):
+        assert _served(method, shape), (method, shape)
