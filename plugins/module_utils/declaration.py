@@ -21,7 +21,7 @@ from __future__ import annotations
 from collections import namedtuple
 from urllib.parse import quote, unquote
 
-from ansible_collections.flywp.cloud.plugins.module_utils.validation import InvalidInput
+from ansible_collections.flywp.cloud.plugins.module_utils.validation import InvalidInput, is_id
 
 # Where an endpoint's shape comes from (docs/api-contract.md): FlyWP's overview, what its
 # Laravel stack does by default, or the conventional REST shape of a dashboard feature. An
@@ -29,8 +29,8 @@ from ansible_collections.flywp.cloud.plugins.module_utils.validation import Inva
 DOC, LIKELY, ASSUMED = 'doc', 'likely', 'assumed'
 SOURCES = (DOC, LIKELY, ASSUMED)
 
-# What a difference between a wanted object and the live one leads to: the FlyWP API has no
-# update endpoints, so it is either reported (NEVER), or the object is replaced (created anew,
+# What a difference between a wanted object and the live one leads to: the contract knows no
+# update endpoint, so it is either reported (NEVER), or the object is replaced (created anew,
 # then the old one deleted) when asked (WITH_FORCE) or always (ALWAYS).
 NEVER, WITH_FORCE, ALWAYS = 'never', 'with force', 'always'
 
@@ -77,6 +77,7 @@ class Endpoint:
     """
 
     __slots__ = ('resource', 'action', 'method', 'path', 'source')
+    declared = True  # one of the declarations', which docs/api-contract.md lists
 
     def __init__(self, resource, action, path, source, method=None):
         if source not in SOURCES:
@@ -109,8 +110,57 @@ class Endpoint:
         objects = self.objects_in(path)
         return objects[-1] if objects else None
 
+    @property
+    def a_list(self):
+        """What a list answer of this endpoint holds, for a message: 'a list of servers'."""
+        return 'a list of %ss' % self.resource.label
+
     def _placeholders(self):
         return [part[1:-1] for part in self.path.strip('/').split('/') if part.startswith('{') and part.endswith('}')]
+
+
+class GivenEndpoint(Endpoint):
+    """An endpoint a task names by its method and path (flywp.cloud.api and its lookup): any
+    FlyWP action, not only those the declarations know (docs/api-contract.md, tolerance 10).
+
+    The path is whole, its ids in it. The objects it names are found by the resources'
+    collection segments: /servers/12/sites/34/cache/purge names server 12 and site 34, so an
+    error names them as it names a declared endpoint's. A method and path a declaration has
+    (GET /servers/12/sites) keep that endpoint's source; any other is ASSUMED, as a path the
+    collection does not know: a 404 or 405 there may be an action the user's FlyWP lacks.
+    """
+
+    __slots__ = ('collections',)
+    declared = False
+
+    def __init__(self, method, path, resources):  # pylint: disable=super-init-not-called
+        self.resource, self.action, self.method, self.path = None, 'given', method, path
+        self.collections = dict((rtype.collection, rtype) for rtype in resources)
+        declared = [endpoint for rtype in resources for endpoint in rtype.endpoints
+                    if endpoint is not None and endpoint.method == method and _same_shape(endpoint.path, path)]
+        self.source = declared[0].source if declared else ASSUMED
+
+    def __repr__(self):
+        return 'a given endpoint (%s %s)' % (self.method, self.path)
+
+    def path_with(self, ids):
+        return self.path
+
+    def objects_in(self, path):
+        parts = [unquote(part) for part in path.strip('/').split('/')]
+        return [(self.collections[name], object_id) for name, object_id in zip(parts, parts[1:])
+                if name in self.collections and is_id(object_id)]
+
+    @property
+    def a_list(self):
+        return 'a list'
+
+
+def _same_shape(template, path):
+    """Whether a path is a declared endpoint's template with ids in its placeholders."""
+    wanted, given = template.strip('/').split('/'), path.strip('/').split('/')
+    return len(wanted) == len(given) and all(
+        part == actual or (part.startswith('{') and is_id(unquote(actual))) for part, actual in zip(wanted, given))
 
 
 Endpoints = namedtuple('Endpoints', list(METHODS))
@@ -177,6 +227,12 @@ class ResourceType:
     def a_label(self):
         """The label with its article: 'an SSH key'."""
         return '%s %s' % (self.article, self.label)
+
+    @property
+    def collection(self):
+        """The path segment its objects are listed under, and named by id after ('servers',
+        'ssh-keys'): the last one of its list endpoint."""
+        return self.endpoints.list.path.rstrip('/').rsplit('/', 1)[-1]
 
     @property
     def named_by(self):

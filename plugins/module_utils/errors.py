@@ -91,13 +91,14 @@ def http_error(endpoint, path, status, api_message, errors, retries, api_url, re
         permission = PERMISSION_FOR_METHOD.get(method, 'needed')
         text += (': the API token lacks the %s permission. Give the token the %s permission in the FlyWP '
                  'dashboard, or use a token that has it.' % (permission, permission))
-    elif status in (404, 405) and innermost is None:
+    elif status in (404, 405) and innermost is None and endpoint.source != ASSUMED:
         # /servers itself cannot be missing: the URL in front of it is wrong.
         text += (': there is no FlyWP API at %s. Check api_url (or FLYWP_API_URL): it is the API\'s base URL with '
                  'its version, such as %s.' % (api_url, DEFAULT_API_URL))
     elif status in (404, 405) and ROUTE_MISSING.search(api_message or ''):
-        text += (': the API has no such route. This action may not be available in your FlyWP API version, or your '
-                 'FlyWP API differs here from the one this collection expects (docs/api-contract.md).')
+        text += (': the API has no such route. This action may not be available in your FlyWP API version, or %s.' % (
+            'your FlyWP API differs here from the one this collection expects (docs/api-contract.md)' if endpoint.declared
+            else 'its path or method is not the one FlyWP gives it: check them with FlyWP'))
     elif status == 404 and MODEL_MISSING.search(api_message or ''):
         name, object_id, label = _missing_model(endpoint, path, MODEL_MISSING.search(api_message))
         missing = (name, object_id)
@@ -142,6 +143,18 @@ def redirect_error(method, path, status, location, redact):
     text += (' Check api_url (or FLYWP_API_URL): it is the API\'s base URL with its version, such as %s; if FlyWP '
              'has moved, set the new URL there yourself.' % DEFAULT_API_URL)
     return FlyWPAPIError(redact(text), method=method, path=path, status=status)
+
+
+def unexpected_status(method, path, status, wanted, result):
+    """The error for an answer whose status is not one a task's status_code lists
+    (flywp.cloud.api); `result` (its status and answer) goes with it."""
+    text = 'The FlyWP API answered %s to %s %s, which is not one of status_code (%s).' % (
+        status, method, path, ', '.join(str(code) for code in wanted))
+    if method != 'GET' and 200 <= status < 300:
+        text += ' FlyWP carried the %s out, so the task reports a change.' % method
+    error = FlyWPAPIError(text, method=method, path=path, status=status)
+    error.result.update(result)
+    return error
 
 
 def answer_error(method, path, what, status, redact):

@@ -12,7 +12,7 @@ tests/unit/test_declarations.py.
 from __future__ import annotations
 
 from ansible_collections.flywp.cloud.plugins.module_utils.declaration import (
-    ALWAYS, ASSUMED, DOC, NAMES, NEVER, PREDICTIONS, WITH_FORCE, Field, ResourceType)
+    ALWAYS, ASSUMED, DOC, NAMES, NEVER, PREDICTIONS, WITH_FORCE, Field, GivenEndpoint, ResourceType)
 from ansible_collections.flywp.cloud.plugins.module_utils.validation import (
     cron_frequency, database_name, domain, email, ssh_public_key, system_user)
 
@@ -101,3 +101,9 @@ BACKUP = ResourceType(
     statuses=('pending', 'running', 'completed', 'failed'), ready=('completed',), in_progress=('pending', 'running'))
 
 RESOURCES = (SERVER, SITE, DATABASE, SSH_KEY, CRON, BACKUP)
+
+
+def given_endpoint(method, path):
+    """The endpoint a task names by its method and whole path (flywp.cloud.api): its objects
+    found by these resources' collection segments (declaration.GivenEndpoint)."""
+    return GivenEndpoint(method, path, RESOURCES)

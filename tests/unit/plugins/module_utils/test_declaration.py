@@ -13,8 +13,8 @@ import pytest
 
 from ansible_collections.flywp.cloud.plugins.module_utils.declaration import ASSUMED, DOC, METHODS, Field, ResourceType
 from ansible_collections.flywp.cloud.plugins.module_utils.resource_types import (
-    BACKUP, RESOURCES, SERVER, SITE, SSH_KEY)
-from ansible_collections.flywp.cloud.tests.unit.contract import contract_endpoints, shape
+    BACKUP, RESOURCES, SERVER, SITE, SSH_KEY, given_endpoint)
+from ansible_collections.flywp.cloud.tests.unit.contract import contract_endpoints, endpoints_beyond_the_modules, shape
 
 
 ENDPOINTS = dict(('%s.%s' % (rtype.name, endpoint.action), endpoint)
@@ -63,6 +63,35 @@ def test_assumed_endpoints_are_the_contracts_assumed_rows():
     assert assumed_in_table  # the contract does mark some rows [assumed]
     documented = set((e.method, shape(e.path)) for e in ENDPOINTS.values() if e.source == DOC)
     assert documented == set(key for key, source in contract.items() if source == DOC)
+
+
+def test_no_declaration_uses_an_endpoint_the_contract_keeps_for_flywp_cloud_api():
+    beyond = endpoints_beyond_the_modules()
+    assert beyond and not set(beyond) & set((endpoint.method, shape(endpoint.path)) for endpoint in ENDPOINTS.values())
+
+
+def test_a_given_path_names_its_objects_by_the_collections_segments():
+    purge = given_endpoint('POST', '/servers/12/sites/34/cache/purge')
+    assert purge.objects_in(purge.path) == [(SERVER, '12'), (SITE, '34')]
+    assert purge.innermost_object(purge.path) == (SITE, '34')
+    keys = given_endpoint('DELETE', '/servers/12/ssh-keys/7')
+    assert keys.objects_in(keys.path) == [(SERVER, '12'), (SSH_KEY, '7')]
+    assert given_endpoint('GET', '/sites/5/backups').objects_in('/sites/5/backups') == [(SITE, '5')]
+    # a segment after a collection that is not an id names no object
+    assert given_endpoint('GET', '/servers/settings/sites').objects_in('/servers/settings/sites') == []
+    assert given_endpoint('GET', '/servers').innermost_object('/servers') is None
+    assert [rtype.collection for rtype in RESOURCES] == ['servers', 'sites', 'databases', 'ssh-keys', 'crons', 'backups']
+
+
+@pytest.mark.parametrize('method, path, source', [
+    ('GET', '/servers', DOC), ('GET', '/servers/12/sites', DOC), ('DELETE', '/servers/12', ASSUMED),
+    ('GET', '/servers/12/sites/34', ASSUMED), ('PATCH', '/servers/12/sites/34', ASSUMED),
+    ('POST', '/servers/12/sites/34/cache/purge', ASSUMED), ('GET', '/servers/web-1', ASSUMED),
+    ('PUT', '/servers', ASSUMED),
+])
+def test_a_given_path_keeps_the_source_of_the_declared_endpoint_it_is(method, path, source):
+    endpoint = given_endpoint(method, path)
+    assert endpoint.source == source and endpoint.declared is False and endpoint.path_with({}) == path
 
 
 def test_an_endpoint_fills_its_path_with_numeric_or_string_ids():
