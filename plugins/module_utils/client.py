@@ -16,7 +16,9 @@ Callers name an endpoint by its declaration (SERVER.endpoints.list, declaration.
 by a string.
 
 Every answer passes without_secrets() on its way in (redaction.py): no password or token
-the API might echo reaches a result, a diff, a warning or the inventory cache. Every wait
+the API might echo reaches a result, a diff, a warning or the inventory cache. The one
+exception is asked for by name: request(keep_secrets=True), for flywp.cloud.api's
+return_secrets, keeps secret fields and still redacts the token. Every wait
 (backoff, rate-limit pacing, polling) goes through the client's one clock/sleep pair, so
 tests run on a fake clock.
 """
@@ -40,7 +42,7 @@ from ansible_collections.flywp.cloud.plugins.module_utils.errors import (
     CERTIFICATE_FAILURE, DEFAULT_API_URL, MAYBE_CARRIED_OUT, PROXY_FAILURE, FlyWPAPIError, answer_error, http_error,
     redirect_error, transport_error)
 from ansible_collections.flywp.cloud.plugins.module_utils.redaction import (
-    redact, url_credentials, url_for_messages, without_secrets)
+    redact, redacted_values, url_credentials, url_for_messages, without_secrets)
 from ansible_collections.flywp.cloud.plugins.module_utils.state_file import SharedState
 
 try:
@@ -179,15 +181,35 @@ class FlyWPClient:
 
     def list(self, endpoint, **ids):
         """Every item of a list endpoint, fetched page by page, each checked to be an object with an id."""
-        path = endpoint.path_with(ids)
+        items, _last = self._every_page(endpoint, endpoint.path_with(ids), with_ids=True)
+        return items
+
+    def request(self, endpoint, body=None, query=None, accept=(), keep_secrets=False, **ids):
+        """(status, answer) of one request to any endpoint, for a task that names its path
+        (flywp.cloud.api): the answer as the API gave it, envelope and all, and nothing checked
+        of its shape. A status in `accept` (4xx or 5xx) is returned instead of raised; a 3xx and
+        a 429 never are. Secret fields are dropped unless `keep_secrets`, and the token is
+        redacted either way."""
+        payload = self._request(endpoint, endpoint.path_with(ids), body=body, params=query, accept=accept,
+                                keep_secrets=keep_secrets)
+        return self.last_status, payload
+
+    def every_item(self, endpoint, query=None, keep_secrets=False, **ids):
+        """(every item, the last page's answer) of a list at any endpoint, page by page as
+        list() reads them, with the query's parameters on each page; the items may be
+        anything (flywp.cloud.api's all_pages)."""
+        return self._every_page(endpoint, endpoint.path_with(ids), query=query, keep_secrets=keep_secrets)
+
+    def _every_page(self, endpoint, path, query=None, with_ids=False, keep_secrets=False):
         items, page = [], 1
         while True:
-            payload = self._request(endpoint, path, params={'page': page, 'per_page': PER_PAGE})
+            payload = self._request(endpoint, path, params=dict(query or {}, page=page, per_page=PER_PAGE),
+                                    keep_secrets=keep_secrets)
             data, meta, links = list_parts(payload)
             if data is None:
-                raise self._odd_answer(endpoint.method, path, '%s where a list of %ss was expected' % (
-                    describe(payload), endpoint.resource.label))
-            for position, item in enumerate(data, start=len(items) + 1):
+                raise self._odd_answer(endpoint.method, path, '%s where %s was expected' % (
+                    describe(payload), endpoint.a_list))
+            for position, item in enumerate(data if with_ids else (), start=len(items) + 1):
                 problem = what_is_not_an_object(item)
                 if problem:
                     raise self._odd_answer(endpoint.method, path, 'a list whose item %d is %s where every item should be '
@@ -195,12 +217,12 @@ class FlyWPClient:
             items.extend(data)
             following = next_page(page, meta, links)
             if not data or following is None or following <= page:
-                return items
+                return items, payload
             if page >= MAX_PAGES:
                 raise self._odd_answer(endpoint.method, path, 'more than %d pages of %d items' % (MAX_PAGES, PER_PAGE))
             page = following
 
-    def _request(self, endpoint, path, body=None, params=None):
+    def _request(self, endpoint, path, body=None, params=None, accept=(), keep_secrets=False):
         method = endpoint.method
         url = self.base_url + path
         data = None if body is None else json.dumps(body)
@@ -244,10 +266,10 @@ class FlyWPClient:
                 continue
             if method == 'DELETE' and status == 404 and transient:
                 return None  # an earlier try went through before the proxy failed: it is gone
-            if status >= 400:
+            if status >= 400 and status not in accept:
                 api_message, errors = _error_body(response)
                 raise http_error(endpoint, path, status, api_message, errors, transient, self.shown_url, self._redact)
-            return self._decode(response, method, path)
+            return self._decode(response, method, path, keep_secrets)
 
     @staticmethod
     def _within_budget(method, path, wait):
@@ -311,14 +333,17 @@ class FlyWPClient:
     def _back_off(self, attempt):
         self.sleep(self.backoff * 2 ** (attempt - 1) * (1 + random.random() / 2))
 
-    def _decode(self, response, method, path):
+    def _decode(self, response, method, path, keep_secrets=False):
         if response.status_code == 204 or not response.content.strip():
             return None
         try:
-            return without_secrets(response.json())
+            payload = response.json()
         except ValueError:
+            if response.status_code >= 400:
+                return None  # an error status the caller accepts, with a proxy's HTML page
             raise self._odd_answer(method, path, 'a body that is not JSON (%s)' % (
                 response.headers.get('Content-Type', 'no content type')), status=response.status_code)
+        return redacted_values(payload, *self._secrets) if keep_secrets else without_secrets(payload)
 
     def _odd_answer(self, method, path, what, status=None):
         return answer_error(method, path, what, self.last_status if status is None else status, self._redact)

@@ -26,6 +26,19 @@ def without_secrets(value):
     return value
 
 
+def redacted_values(value, *secrets):
+    """The value with every form of each secret replaced by REDACTED in every string, keys
+    included: for an answer whose secret fields are kept on purpose, the client's own
+    secrets (the token) are still never shown."""
+    if isinstance(value, str):
+        return redact(value, *secrets)
+    if isinstance(value, dict):
+        return dict((redacted_values(key, *secrets), redacted_values(item, *secrets)) for key, item in value.items())
+    if isinstance(value, list):
+        return [redacted_values(item, *secrets) for item in value]
+    return value
+
+
 def secret_forms(secret):
     """Every spelling of a secret a message could carry: as given and trimmed, each raw and
     escaped as Python's repr, JSON and URLs escape it (a token with a line break shows as

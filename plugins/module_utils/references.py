@@ -120,7 +120,8 @@ class References:
 
         A domain is never all digits, so a reference of digits is always a site id. The
         endpoints under /sites/{site_id} need nothing but the id, so an id is not looked up:
-        a wrong id fails at the first request.
+        a wrong id fails at the first request. A site found by its domain has its server's id
+        in the place as well (a path such as /servers/{server}/sites/{site} needs both).
         """
         ref = reference(ref, SITE, self.check_mode)
         if is_id(ref):
@@ -129,7 +130,10 @@ class References:
         if server_ref is None or not str(server_ref).strip():
             raise InvalidInput('server is required to find the site %r by its domain; or give the site id.' % ref)
 
+        server = {}
+
         def site_on(place):
+            server.update(place.ids)
             if not place.exists:
                 return None
             return find_by_key(self.client, SITE, {'domain': domain}, place.ids)
@@ -138,11 +142,11 @@ class References:
         scope = self.hints.under(SERVER.key_value('name', server_ref))
         if site is None and self.check_mode and scope.is_predicted(SITE, (domain,)):
             self.warn(PLANNED % (SITE.label, domain))
-            return Place({SITE.id_arg: None}, scope)
+            return Place(dict(server, **{SITE.id_arg: None}), scope)
         if site is None and required:
             raise FlyWPError('There is no FlyWP site %r on the server %r: check the domain, or give the site id.' % (
                 domain, server_ref))
-        return Place({SITE.id_arg: site['id']}, scope) if site is not None else None
+        return Place(dict(server, **{SITE.id_arg: site['id']}), scope) if site is not None else None
 
 
 def reference(ref, rtype, check_mode=False):
