@@ -226,6 +226,7 @@ class FlyWPClient:
         method = endpoint.method
         url = self.base_url + path
         data = None if body is None else json.dumps(body)
+        retry = safe_to_retry(endpoint)
         rate_limited, transient = 0, 0
         while True:
             self._within_budget(method, path, lambda: self.budget.pace(method, path))
@@ -235,7 +236,7 @@ class FlyWPClient:
             except (requests.RequestException, AnswerTooSlow) as exc:
                 # The request stays counted in the budget: the API may have counted it.
                 self.budget.unanswered()
-                failure = self._unanswered(exc, method, path, transient)
+                failure = self._unanswered(exc, method, path, transient, retry)
                 if failure is None:
                     transient += 1
                     self._back_off(transient)
@@ -260,7 +261,7 @@ class FlyWPClient:
                 self._within_budget(method, path, lambda: self.budget.wait(delay, method, path, 'the rate limit to clear'))
                 continue
             self.budget.observe(response.headers)
-            if status in TRANSIENT_STATUSES and method in SAFE_TO_RETRY and transient < TRANSIENT_RETRIES:
+            if status in TRANSIENT_STATUSES and retry and transient < TRANSIENT_RETRIES:
                 transient += 1
                 self._back_off(transient)
                 continue
@@ -308,7 +309,7 @@ class FlyWPClient:
             raise outcome['error']
         return outcome['response']
 
-    def _unanswered(self, exc, method, path, transient):
+    def _unanswered(self, exc, method, path, transient, retry):
         """The error for a request that got no answer, or None when it is to be tried again."""
         if isinstance(exc, requests.exceptions.SSLError):
             # A certificate is as wrong on the next try: final at once.
@@ -324,7 +325,7 @@ class FlyWPClient:
                                          maybe_sent=True)
         # Refused, dropped, cut short in the middle of the answer, or no answer in time.
         network = isinstance(exc, (requests.ConnectionError, requests.Timeout, requests.exceptions.ChunkedEncodingError))
-        if network and method in SAFE_TO_RETRY and transient < TRANSIENT_RETRIES:
+        if network and retry and transient < TRANSIENT_RETRIES:
             return None
         return self._transport_error(method, path, _reason(exc) + (
             ' (tried %d times)' % (transient + 1) if transient else ''),
@@ -355,6 +356,13 @@ class FlyWPClient:
 
     def _redact(self, text):
         return redact(text, *self._secrets)
+
+
+def safe_to_retry(endpoint):
+    """Whether a request may be sent again after a 502, 503 or 504 or no answer: a GET, and a
+    DELETE of a declared endpoint, which names one object and is done once it is gone. A path a
+    task names (flywp.cloud.api) may be any action: its writes, DELETE too, are sent once."""
+    return endpoint.method == 'GET' or (endpoint.method in SAFE_TO_RETRY and endpoint.declared)
 
 
 def _reason(exc):

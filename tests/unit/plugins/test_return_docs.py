@@ -22,7 +22,7 @@ CLOCK = FakeClock()
 # (plugins/doc_fragments/flywp.py).
 STANDARD = {'changed', 'failed', 'msg', 'warnings', 'deprecations', 'diff', 'invocation', 'exception', 'warned',
             'failure'}
-TYPES = {'dict': dict, 'list': list, 'str': str, 'int': int, 'bool': bool}
+TYPES = {'dict': dict, 'list': list, 'str': str, 'int': int, 'bool': bool, 'raw': object}
 KEY = 'ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIGmv4CuxY0hNe1FAI4xqv5TSUiwFQFMr6BBS6cVTWP/t a@b'
 JOB = {'command': 'wp cron event run', 'frequency': '@daily'}
 

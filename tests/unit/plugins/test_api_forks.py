@@ -1,0 +1,67 @@
+# -*- coding: utf-8 -*-
+# Copyright: flywp.cloud contributors
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+"""Twenty forks writing through flywp.cloud.api stay within the one budget, as the modules do.
+
+Twenty processes, started together on one state directory as the forks of a play are, each
+run flywp.cloud.api three times (a loop of POSTs) against the simulator, under a limit of 20
+requests a second (real time: the whole test takes a few seconds). The bound is the one
+tests/unit/plugins/module_utils/test_budget_processes.py holds the client to: every write
+answered once, none lost or sent twice, and at most one 429 a window (the probe that learns
+where a window ends), never the forks overrunning a window together.
+"""
+
+from __future__ import annotations
+
+import math
+import os
+import subprocess
+import sys
+import time
+
+from ansible_collections.flywp.cloud.simulator import Simulator
+from ansible_collections.flywp.cloud.tests.unit.conftest import COLLECTIONS_DIR
+
+FORKS, EACH, LIMIT, WINDOW = 20, 3, 20, 1.0
+
+CHILD = r'''
+import json, os, sys, time
+from ansible_collections.flywp.cloud.tests.unit.module_runner import run_module
+url, token, server_id, count, go = sys.argv[1:]
+open(go + '.%d' % os.getpid(), 'w').close()  # ready
+while not os.path.exists(go):
+    time.sleep(0.002)
+for number in range(int(count)):
+    result = run_module('api', {'api_url': url, 'api_token': token, 'rate_limit_timeout': 60, 'method': 'POST',
+                                'path': '/servers/{server}/crons', 'server': server_id,
+                                'body': {'command': '/usr/local/bin/job-%d-%d' % (os.getpid(), number),
+                                         'frequency': '@daily'}})
+    if result.get('failed') or not result.get('changed'):
+        sys.exit(json.dumps(result))
+'''
+
+
+def test_twenty_forks_writing_through_api_share_one_budget(tmp_path):
+    with Simulator(rate_limit=LIMIT, rate_window=WINDOW) as sim:
+        server = sim.seed([{'name': 'web-1'}])[0]
+        sim.clear_requests()
+        go = str(tmp_path / 'go')
+        env = dict(os.environ, FLYWP_STATE_DIR=str(tmp_path / 'state'), PYTHONPATH=COLLECTIONS_DIR)
+        children = [subprocess.Popen([sys.executable, '-c', CHILD, sim.api_url, sim.token, str(server['id']), str(EACH), go],
+                                     env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT) for _fork in range(FORKS)]
+        deadline = time.monotonic() + 120
+        while len([name for name in os.listdir(str(tmp_path)) if name.startswith('go.')]) < FORKS:
+            assert time.monotonic() < deadline and all(child.poll() is None for child in children)
+            time.sleep(0.05)
+        open(go, 'w').close()  # every fork is ready and waits for this: they start together
+        outputs = [child.communicate(timeout=180)[0].decode() for child in children]
+        log = sim.requests()
+        jobs = sim.objects('cron')
+    assert [child.returncode for child in children] == [0] * FORKS, outputs
+    answered = [entry for entry in log if entry['status'] == 201]
+    refused = [entry for entry in log if entry['status'] == 429]
+    assert len(answered) == FORKS * EACH and len(jobs) == FORKS * EACH
+    assert set(entry['method'] for entry in log) == {'POST'}  # the server by id: nothing to find
+    assert len(log) == len(answered) + len(refused)  # nothing else: no failure, no write sent twice
+    windows = math.ceil(FORKS * EACH / float(LIMIT))
+    assert len(refused) <= windows, [(entry['time'], entry['status']) for entry in log]
