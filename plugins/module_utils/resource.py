@@ -8,8 +8,8 @@ It brings a set of wanted objects about among the objects of one parent, in phas
 find (one list request), plan (create, keep, replace, delete), write (create before
 deleting, nothing in check mode), wait (until each object is ready, where the declaration
 has a ready status), and record (the hints the declaration asks for: a created id, a
-deleted name, a check run's predictions). It reports a diff. The FlyWP API has no update
-endpoints, so a difference is either replaced (create the new object, then delete the old
+deleted name, a check run's predictions). It reports a diff. The contract knows no update
+endpoint, so a difference is either replaced (create the new object, then delete the old
 one, so nothing is ever missing) or reported as a warning.
 
 What one kind of object is, converge reads from its declaration (declaration.py,
@@ -215,8 +215,11 @@ def _predicted(rtype, item, parent):
 
 def _difference_warning(rtype, item, changed):
     fields = ', '.join('%s is %r, not %r' % (field, live, wanted) for field, (live, wanted) in sorted(changed.items()))
+    # What the collection knows is the contract, not FlyWP: the dashboard may have the action.
     hint = ' Set force=true to replace it.' if rtype.replace == WITH_FORCE else (
-        ' The FlyWP API cannot change it in place; delete and recreate the %s to change it.' % rtype.label)
+        ' The collection knows no FlyWP API endpoint that changes %s of %s in place; if the FlyWP dashboard can, '
+        'flywp.cloud.api can send that request (docs/any-endpoint.md).' % (
+            ' or '.join(sorted(changed)), rtype.a_label))
     return 'The %s with %s differs: %s. It was left as it is.%s' % (rtype.label, rtype.describe(item), fields, hint)
 
 

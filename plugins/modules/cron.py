@@ -17,7 +17,8 @@ description:
     The list form costs one request to read the server's jobs whatever their number,
     where a loop over the single form costs one per job. Under the FlyWP rate limit of 60
     requests a minute, prefer O(jobs).
-  - The FlyWP API cannot change a job in place. A job whose frequency differs is replaced;
+  - The collection knows no FlyWP API endpoint that changes a job in place. A job whose
+    frequency differs is replaced;
     the new job is added first, then the old one removed, so the command is never left
     without a schedule.
   - O(frequency) is checked before any request is sent, and written with single spaces

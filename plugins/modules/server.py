@@ -13,9 +13,11 @@ description:
   - Create a FlyWP server on a cloud provider, or delete one.
   - A server is found by its O(name), with one request that lists the servers, or by its
     O(id), with one request for that server alone.
-  - The FlyWP API cannot change a server in place. When the server exists with another
-    O(provider), O(region), O(size) or O(os), the task warns and leaves it as it is; it
-    never deletes a server to change it.
+  - The collection knows no FlyWP API endpoint that changes a server in place. When the
+    server exists with another O(provider), O(region), O(size) or O(os), the task warns and
+    leaves it as it is; it never deletes a server to change it. If the FlyWP dashboard can
+    change it (a server's size, say), M(flywp.cloud.api) can send that request
+    (docs/any-endpoint.md).
   - A new server goes through C(creating) and C(provisioning) to C(ready), which takes
     minutes. With O(wait=true) the task polls it until it is C(ready), starting after a
     second and spacing the polls out up to 15 seconds, so a long wait costs a few

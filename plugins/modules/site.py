@@ -13,9 +13,11 @@ description:
   - Create a WordPress site on a FlyWP server, or delete one.
   - A site is identified by its O(domain) on its O(server). Finding it costs one request
     listing the server's sites, and one more listing the servers when O(server) is a name.
-  - The FlyWP API cannot change a site in place. When the site exists with another
-    O(web_server), O(php_version) or O(title), the task warns and leaves it as it is; it
-    never deletes a site to change it.
+  - The collection knows no FlyWP API endpoint that changes a site in place. When the site
+    exists with another O(web_server), O(php_version) or O(title), the task warns and leaves
+    it as it is; it never deletes a site to change it. If the FlyWP dashboard can change it
+    (a site's PHP version, say), M(flywp.cloud.api) can send that request
+    (docs/any-endpoint.md).
   - O(admin_email), O(admin_user), O(admin_password) and O(cache) are only used when the
     site is created. The FlyWP API does not show them back, so they are never compared.
   - A new site goes from C(creating) to C(active). With O(wait=true) the task polls it

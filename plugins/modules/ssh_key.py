@@ -17,7 +17,8 @@ description:
     minute, prefer O(keys).
   - The FlyWP API may not echo a public key back, so keys are compared by their SHA256
     fingerprint.
-  - The FlyWP API cannot change a key in place. A key whose public key differs is reported
+  - The collection knows no FlyWP API endpoint that changes a key in place. A key whose
+    public key differs is reported
     with a warning and left alone, unless O(force=true), which adds the new key and then
     removes the old one.
 author:

@@ -104,7 +104,8 @@ def test_an_immutable_difference_is_a_warning_and_never_a_write(sim, client):
     assert outcome['objects'][0]['region'] == 'fsn1'
     warning, = outcome['warnings']
     assert "region is 'fsn1', not 'nbg1'" in warning and "size is 'cx22', not 'cx32'" in warning
-    assert 'cannot change it in place' in warning
+    assert 'The collection knows no FlyWP API endpoint that changes region or size of a server in place' in warning
+    assert 'flywp.cloud.api can send that request (docs/any-endpoint.md)' in warning
     assert writes(requests_of(sim)) == []
 
 
