@@ -37,12 +37,18 @@ WARNING = re.compile(r'^\[(?:DEPRECATION )?WARNING\]:.*$', re.MULTILINE)
 NO_DELAYS = {'delays': {'server_creating': 0, 'server_provisioning': 0, 'site_creating': 0, 'site_deleting': 0,
                         'backup_pending': 0, 'backup_running': 0}}
 # What an example presupposes on the account, by (guide, name of its first play).
+WEB_1 = {'servers': [{'name': 'web-1', 'sites': [{'domain': 'example.com'}]}]}
 SEEDS = {
     # backup_servers names two servers of the account, with sites to back up
     ('roles/backup/README.md', 'Nightly backups'): {'servers': [
         {'name': 'web-1', 'sites': [{'domain': 'shop.example.com'}, {'domain': 'blog.example.com'}]},
         {'name': 'web-2', 'sites': [{'domain': 'example.org'}]},
     ]},
+    # flywp.cloud.api acts on a server and a site that exist
+    ('docs/any-endpoint.md', 'example.com on PHP 8.2'): WEB_1,
+    ("docs/any-endpoint.md", "Purge example.com's cache after a deploy"): WEB_1,
+    ('docs/any-endpoint.md', 'A database for reports, its password kept once'): WEB_1,
+    ('docs/any-endpoint.md', 'The domains of web-1'): WEB_1,
 }
 
 

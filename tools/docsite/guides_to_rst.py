@@ -32,6 +32,7 @@ GUIDES = [
     ('docs/rate-limits.md', 'rate_limits'),
     ('docs/performance.md', 'performance'),
     ('docs/simulator.md', 'simulator'),
+    ('docs/any-endpoint.md', 'any_endpoint'),
     ('docs/troubleshooting.md', 'troubleshooting'),
     ('docs/real-api.md', 'real_api'),
     ('roles/fleet/README.md', 'role_fleet'),
