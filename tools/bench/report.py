@@ -65,7 +65,7 @@ def legend(params):
              % format(p.c_servers, ','),
         'D': 'the inventory plugin (`ansible-inventory --list`)',
         'E': 'the collection\'s client alone, %d GETs in one process (no Ansible)' % p.e_gets,
-        'F': '%d hosts x %d cron jobs, forks %d, written through `flywp.cloud.api` or `ansible.builtin.uri`' % (
+        'G': '%d hosts x %d cron jobs, forks %d, written through `flywp.cloud.api` or `ansible.builtin.uri`' % (
             p.a_hosts, p.a_jobs, p.a_forks),
     }
 
