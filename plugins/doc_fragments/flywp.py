@@ -41,7 +41,8 @@ options:
       - Seconds to wait for the connection to the FlyWP API, and for each part of an answer.
       - A whole request, its answer included, ends after twice this at most, so an answer
         that trickles in slowly cannot hold a task. A read that timed out is tried again
-        (three more times) for V(GET) and V(DELETE); a V(POST) is never sent twice.
+        (three more times) for V(GET), and for the V(DELETE) of one object by a typed module;
+        a V(POST) is never sent twice, nor any write of M(flywp.cloud.api).
       - From 1 to 3600; anything else is refused before any request.
     type: int
     default: 30
