@@ -131,8 +131,8 @@ class LookupModule(LookupBase):
     def _read(self, terms):
         if not HAS_REQUESTS:
             raise FlyWPError('the Python library requests is needed on the Ansible controller: pip install requests.')
-        server, site = (None if value is None else to_text(value) for value in (self.get_option('server'),
-                                                                                 self.get_option('site')))
+        server, site = (None if value is None else to_text(value)
+                        for value in (self.get_option('server'), self.get_option('site')))
         client = FlyWPClient(self.get_option('api_token'), url=self.get_option('api_url'),
                              timeout=self.get_option('api_timeout'), validate_certs=self.get_option('validate_certs'),
                              rate_limit_timeout=self.get_option('rate_limit_timeout'), warn=display.warning)
@@ -145,7 +145,7 @@ class LookupModule(LookupBase):
         for request in requests:
             answer = request.on_ids(references, lambda ids, request=request: request.send(client, ids))
             if request.all_pages:
-                results.extend(answer['items'])
+                results.extend(answer['all_items'])
             else:
                 results.append(answer['json'])
         return results

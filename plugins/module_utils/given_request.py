@@ -46,7 +46,7 @@ class GivenRequest:
                  status_code=None, api_path=''):
         self.method = method
         self.template = checked_path(path, api_path)
-        self.placeholders = [name for name in PLACEHOLDER.findall(self.template)]
+        self.placeholders = PLACEHOLDER.findall(self.template)
         self.server, self.site = _references(self.placeholders, server, site)
         self.body = checked_body(body, method)
         self.all_pages = bool(all_pages)
@@ -94,12 +94,12 @@ class GivenRequest:
         return {'method': self.method, 'path': self.path(ids), 'query': self.query, 'body': without_secrets(self.body)}
 
     def send(self, client, ids, keep_secrets=False):
-        """{'status', 'json', and with all_pages 'items'} of the request sent once, through the client."""
+        """{'status', 'json', and with all_pages 'all_items'} of the request sent once, through the client."""
         path = self.path(ids)
         endpoint = given_endpoint(self.method, path)
         if self.all_pages:
             items, last = client.every_item(endpoint, query=self.query, keep_secrets=keep_secrets)
-            result = {'status': client.last_status, 'json': last, 'items': items}
+            result = {'status': client.last_status, 'json': last, 'all_items': items}
         else:
             status, answer = client.request(endpoint, body=self.body, query=self.query, accept=self.accepted,
                                             keep_secrets=keep_secrets)
@@ -255,7 +255,7 @@ def module_result(module):
         result = {'changed': False, 'request': request.shown(ids)}
         if not request.can_send(ids):
             # Under an object an earlier task of this check run would create: nothing to ask yet.
-            return dict(result, changed=request.method != 'GET', **({'items': []} if request.all_pages else {}))
+            return dict(result, changed=request.method != 'GET', **({'all_items': []} if request.all_pages else {}))
         if module.check_mode and request.method != 'GET':
             return dict(result, changed=True)
         sent = request.send(module.client, ids, keep_secrets=params['return_secrets'])

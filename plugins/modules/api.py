@@ -84,7 +84,7 @@ options:
     description:
       - For a V(GET) of a list, read every page (C(page) and C(per_page=100) on each), as the
         collection's other modules read lists, following the API's C(meta) or C(links.next), and
-        return every item in RV(items). Items need not be objects with an id.
+        return every item in RV(all_items). Items need not be objects with an id.
       - Each page is one request of the rate limit.
     type: bool
     default: false
@@ -162,8 +162,7 @@ EXAMPLES = r"""
     site: example.com
     body:
       php_version: "8.3"
-  # sites['items']: sites.items would be the dictionary's own method
-  when: sites['items'] | selectattr('domain', 'equalto', 'example.com') | rejectattr('php_version', 'equalto', '8.3') | list
+  when: sites.all_items | selectattr('domain', 'equalto', 'example.com') | rejectattr('php_version', 'equalto', '8.3') | list
 
 - name: A database, and the password FlyWP shows once
   flywp.cloud.api:
@@ -218,7 +217,7 @@ json:
   returned: when the request was sent
   type: raw
   sample: {"data": {"id": 34, "server_id": 12, "domain": "example.com", "php_version": "8.3"}}
-items:
+all_items:
   description: With O(all_pages), every item of every page, in order, without their secret fields.
   returned: when O(all_pages) is given
   type: list

@@ -136,11 +136,11 @@ def test_every_page_of_a_thousand_servers_at_the_page_cap(sim, api, cap, pages):
     sim.configure(max_per_page=cap)
     sim.clear_requests()
     result = ok(run_module('api', dict(api, path='/servers', all_pages=True, query={'sort': 'name'})))
-    assert [server['name'] for server in result['items']] == ['web-%04d' % number for number in range(1, 1001)]
+    assert [server['name'] for server in result['all_items']] == ['web-%04d' % number for number in range(1, 1001)]
     log = sim.requests()
     assert ['%s %s' % (entry['method'], entry['path']) for entry in log] == ['GET /servers'] * pages
-    assert [entry['query'] for entry in log] == [{'page': str(page), 'per_page': '100', 'sort': 'name'}
-                                                  for page in range(1, pages + 1)]
+    wanted = [{'page': str(page), 'per_page': '100', 'sort': 'name'} for page in range(1, pages + 1)]
+    assert [entry['query'] for entry in log] == wanted
     assert result['json']['meta']['current_page'] == pages and result['changed'] is False
 
 
@@ -148,7 +148,7 @@ def test_all_pages_takes_items_of_any_shape(sim, api):
     with FaultProxy(sim.api_url) as proxy:
         proxy.add('transform', change=lambda payload: {'data': ['a', {'no': 'id'}, 3]})
         result = ok(run_module('api', dict(api, api_url=proxy.url, path='/servers', all_pages=True)))
-    assert result['items'] == ['a', {'no': 'id'}, 3]
+    assert result['all_items'] == ['a', {'no': 'id'}, 3]
 
 
 # --- writes: sent once, and never in check mode ---
@@ -216,7 +216,7 @@ def test_check_mode_under_a_server_an_earlier_task_would_create(sim, api, check_
     assert "The FlyWP server 'web-9' does not exist yet" in ' '.join(write['warned'])
     read = ok(run_module('api', dict(api, path='/servers/{server}/sites', server='web-9', all_pages=True),
                          check_mode=True))
-    assert read['changed'] is False and read['items'] == [] and 'status' not in read
+    assert read['changed'] is False and read['all_items'] == [] and 'status' not in read
     assert [entry['method'] for entry in sim.requests()] == ['GET'] * len(sim.requests())
     assert sim.objects('server') == []
 
@@ -272,7 +272,7 @@ def test_secret_fields_are_dropped_and_kept_only_when_asked(sim, api, fleet):
 def test_secret_fields_of_every_item_are_dropped(sim, api, fleet):
     sim.configure(extra_fields=True)
     result = ok(run_module('api', dict(api, path='/servers', all_pages=True)))
-    assert 'password' not in json.dumps(result) and len(result['items']) == 2
+    assert 'password' not in json.dumps(result) and len(result['all_items']) == 2
 
 
 def test_the_token_is_redacted_from_an_answer_whose_secrets_are_kept(sim, api, fleet):
