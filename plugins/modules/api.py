@@ -109,24 +109,13 @@ options:
     default: false
 extends_documentation_fragment:
   - flywp.cloud.flywp
+  - flywp.cloud.flywp.info
 attributes:
   check_mode:
     description: Can run in check mode and return changed status prediction without modifying target.
     support: full
     details:
       - A V(GET) is sent. A write is not; the task reports C(changed) and what would be sent.
-  diff_mode:
-    description: Will return details on what has changed (or possibly needs changing in check_mode), when in diff mode.
-    support: none
-  action_group:
-    description: Use C(group/flywp.cloud.all) in C(module_defaults) to set the API options once for every module.
-    support: full
-    membership:
-      - flywp.cloud.all
-  action:
-    description: Runs through an action plugin of the collection, on the controller, which gives the module the
-      identity of its run; a check run keeps what it would create under it, for its later tasks only.
-    support: full
 notes:
   - C(changed) is V(false) for a V(GET) and V(true) for a write FlyWP answered with C(2xx); use
     C(changed_when) to say more, for instance from RV(json).

@@ -90,3 +90,16 @@ def sim(simulator_options):
 
     with Simulator(**simulator_options) as simulator:
         yield simulator
+
+
+@pytest.fixture
+def check_run(monkeypatch):
+    """The identity of one run, as the action plugin gives it to each module of the run."""
+    monkeypatch.setenv('FLYWP_CHECK_RUN', 'one-check-run')
+
+
+def requests_of(sim):
+    """The simulator's request log as 'METHOD /path' lines; the log is cleared."""
+    log = ['%s %s' % (entry['method'], entry['path']) for entry in sim.requests()]
+    sim.clear_requests()
+    return log

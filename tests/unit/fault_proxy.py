@@ -19,11 +19,15 @@ answer passed back, unless a queued rule says otherwise:
 
 Each rule has `count` (1), `methods` (any) and `path` (a prefix of the path under /api/v1, any).
 With `tls` (an ssl.SSLContext) it serves HTTPS; `connections` counts the connections accepted
-(a TLS handshake that fails is one too).
+(a TLS handshake that fails is one too). `seen` is every (method, path) received.
+
+redirecting(status) is an API that answers every request with a redirect to another port of
+127.0.0.1, and that other one, which must never be reached (tolerance 9 of the contract).
 """
 
 from __future__ import annotations
 
+import contextlib
 import http.client
 import json
 import threading
@@ -32,6 +36,8 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import urlsplit
 
 FORWARDED_HEADERS = ('Authorization', 'Accept', 'Content-Type', 'User-Agent')
+NOWHERE = 'http://127.0.0.1:9/api/v1'  # the upstream of a proxy whose rules answer every request
+EVERY_REQUEST = 10 ** 6
 
 
 class Rule:
@@ -194,3 +200,16 @@ class FaultProxy:
         except OSError:
             pass
         handler.close_connection = True
+
+
+@contextlib.contextmanager
+def redirecting(status, location_path='/servers/12'):
+    """(api, elsewhere, location): `api` answers every request with `status` and a Location on
+    `elsewhere`, another port of 127.0.0.1, which answers a list of one server of its own to
+    whatever reaches it, and records it in `seen`."""
+    with FaultProxy(NOWHERE) as elsewhere, FaultProxy(NOWHERE) as api:
+        elsewhere.add('answer', count=EVERY_REQUEST, body=json.dumps({'data': [{'id': 1, 'name': 'elsewhere-1',
+                                                                                'status': 'ready'}]}))
+        location = elsewhere.url + location_path
+        api.add('answer', count=EVERY_REQUEST, status=status, headers={'Location': location})
+        yield api, elsewhere, location

@@ -15,22 +15,18 @@ from __future__ import annotations
 
 import math
 import os
-import subprocess
-import sys
-import time
 
 from ansible_collections.flywp.cloud.simulator import Simulator
-from ansible_collections.flywp.cloud.tests.unit.conftest import COLLECTIONS_DIR
+from ansible_collections.flywp.cloud.tests.unit.processes import start_together
 
 FORKS, EACH, LIMIT, WINDOW = 20, 3, 20, 1.0
 
 CHILD = r'''
-import json, os, sys, time
+import json, os, sys
 from ansible_collections.flywp.cloud.tests.unit.module_runner import run_module
+from ansible_collections.flywp.cloud.tests.unit.processes import wait_for_go
 url, token, server_id, count, go = sys.argv[1:]
-open(go + '.%d' % os.getpid(), 'w').close()  # ready
-while not os.path.exists(go):
-    time.sleep(0.002)
+wait_for_go(go)
 for number in range(int(count)):
     result = run_module('api', {'api_url': url, 'api_token': token, 'rate_limit_timeout': 60, 'method': 'POST',
                                 'path': '/servers/{server}/crons', 'server': server_id,
@@ -45,19 +41,11 @@ def test_twenty_forks_writing_through_api_share_one_budget(tmp_path):
     with Simulator(rate_limit=LIMIT, rate_window=WINDOW) as sim:
         server = sim.seed([{'name': 'web-1'}])[0]
         sim.clear_requests()
-        go = str(tmp_path / 'go')
-        env = dict(os.environ, FLYWP_STATE_DIR=str(tmp_path / 'state'), PYTHONPATH=COLLECTIONS_DIR)
-        children = [subprocess.Popen([sys.executable, '-c', CHILD, sim.api_url, sim.token, str(server['id']), str(EACH), go],
-                                     env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT) for _fork in range(FORKS)]
-        deadline = time.monotonic() + 120
-        while len([name for name in os.listdir(str(tmp_path)) if name.startswith('go.')]) < FORKS:
-            assert time.monotonic() < deadline and all(child.poll() is None for child in children)
-            time.sleep(0.05)
-        open(go, 'w').close()  # every fork is ready and waits for this: they start together
-        outputs = [child.communicate(timeout=180)[0].decode() for child in children]
+        ended = start_together(tmp_path, FORKS, CHILD, [sim.api_url, sim.token, server['id'], EACH],
+                               env=dict(os.environ, FLYWP_STATE_DIR=str(tmp_path / 'state')))
         log = sim.requests()
         jobs = sim.objects('cron')
-    assert [child.returncode for child in children] == [0] * FORKS, outputs
+    assert [code for code, _output in ended] == [0] * FORKS, ended
     answered = [entry for entry in log if entry['status'] == 201]
     refused = [entry for entry in log if entry['status'] == 429]
     assert len(answered) == FORKS * EACH and len(jobs) == FORKS * EACH

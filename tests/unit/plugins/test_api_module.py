@@ -18,9 +18,9 @@ import pytest
 
 from ansible_collections.flywp.cloud.plugins.module_utils import module as module_utils
 from ansible_collections.flywp.cloud.plugins.module_utils.client import FlyWPClient
+from ansible_collections.flywp.cloud.tests.unit.conftest import requests_of
 from ansible_collections.flywp.cloud.tests.unit.fake_clock import FakeClock
-from ansible_collections.flywp.cloud.tests.unit.fault_proxy import FaultProxy
-from ansible_collections.flywp.cloud.tests.unit.loopback_server import LoopbackServer
+from ansible_collections.flywp.cloud.tests.unit.fault_proxy import FaultProxy, redirecting
 from ansible_collections.flywp.cloud.tests.unit.module_runner import run_module
 
 CLOCK = FakeClock()
@@ -45,17 +45,6 @@ def fleet(sim, api):
                         {'name': 'web-2'}])
     sim.clear_requests()
     return servers
-
-
-@pytest.fixture
-def check_run(monkeypatch):
-    monkeypatch.setenv('FLYWP_CHECK_RUN', 'one-check-run')
-
-
-def requests_of(sim):
-    log = ['%s %s' % (entry['method'], entry['path']) for entry in sim.requests()]
-    sim.clear_requests()
-    return log
 
 
 def ok(result):
@@ -333,10 +322,10 @@ def test_a_refused_path_or_body_sends_nothing(sim, api, args, words):
 @pytest.mark.parametrize('status', [301, 302, 307, 308])
 @pytest.mark.parametrize('method', ['PUT', 'PATCH'])
 def test_a_redirected_write_is_not_carried_out_and_reaches_nothing_else(method, status):
-    with LoopbackServer() as elsewhere, LoopbackServer(status=status, location=elsewhere.url) as redirecting:
-        result = run_module('api', {'api_url': redirecting.url, 'api_token': 'tok-redirected', 'path': '/servers/12/sites/34',
+    with redirecting(status, '/servers/12/sites/34') as (api, elsewhere, location):
+        result = run_module('api', {'api_url': api.url, 'api_token': 'tok-redirected', 'path': '/servers/12/sites/34',
                                     'method': method, 'body': {'php_version': '8.3'}})
-        assert redirecting.methods() == [method] and elsewhere.seen == []
+        assert api.seen == [(method, '/servers/12/sites/34')] and elsewhere.seen == []
     assert result['failed'] is True and result['changed'] is False
-    assert 'answered %d to %s /servers/12/sites/34 with a redirect to %s' % (status, method, elsewhere.url) in result['msg']
+    assert 'answered %d to %s /servers/12/sites/34 with a redirect to %s,' % (status, method, location) in result['msg']
     assert 'the %s was not carried out' % method in result['msg'] and 'tok-redirected' not in json.dumps(result)

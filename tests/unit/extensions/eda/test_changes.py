@@ -26,7 +26,7 @@ from ansible_collections.flywp.cloud.plugins.module_utils.client import FlyWPCli
 from ansible_collections.flywp.cloud.plugins.module_utils.resource_types import BACKUP, SERVER, SITE
 from ansible_collections.flywp.cloud.plugins.module_utils.errors import FlyWPAPIError
 from ansible_collections.flywp.cloud.tests.unit.fake_clock import FakeClock
-from ansible_collections.flywp.cloud.tests.unit.loopback_server import LoopbackServer
+from ansible_collections.flywp.cloud.tests.unit.fault_proxy import redirecting
 
 CLOCK = FakeClock()
 ACTOR_TOKEN = 'changes-actor'
@@ -459,12 +459,11 @@ def test_an_api_url_without_the_flywp_api_stops_the_source(sim):
 
 @pytest.mark.parametrize('status', [301, 302, 307, 308])
 def test_a_poll_answered_with_a_redirect_fails_and_reaches_nothing_else(sim, status):
-    with LoopbackServer(body={'data': [{'id': 1, 'name': 'elsewhere-1', 'status': 'ready'}]}) as elsewhere:
-        with LoopbackServer(status=status, location=elsewhere.url) as api:
-            watcher = source(sim, api_url=api.url)
-            with pytest.raises(FlyWPAPIError) as failure:
-                asyncio.run(watcher.poll())
-            assert api.methods() == ['GET'] and elsewhere.seen == []
+    with redirecting(status, '/servers') as (api, elsewhere, _location):
+        watcher = source(sim, api_url=api.url)
+        with pytest.raises(FlyWPAPIError) as failure:
+            asyncio.run(watcher.poll())
+        assert [method for method, _path in api.seen] == ['GET'] and elsewhere.seen == []
     assert failure.value.status == status and 'never follows' in str(failure.value)
     assert sim.token not in str(failure.value)
 

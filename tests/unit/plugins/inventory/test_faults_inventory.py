@@ -17,8 +17,7 @@ from ansible.inventory.data import InventoryData
 from ansible.parsing.dataloader import DataLoader
 from ansible.plugins.loader import inventory_loader
 
-from ansible_collections.flywp.cloud.tests.unit.fault_proxy import FaultProxy
-from ansible_collections.flywp.cloud.tests.unit.loopback_server import LoopbackServer
+from ansible_collections.flywp.cloud.tests.unit.fault_proxy import FaultProxy, redirecting
 
 
 @pytest.fixture(scope='module')
@@ -86,9 +85,8 @@ def test_the_inventory_takes_a_token_with_a_trailing_line_break(sim, tmp_path, m
 
 @pytest.mark.parametrize('status', [301, 302, 307, 308])
 def test_the_inventory_never_follows_a_redirect(tmp_path, monkeypatch, status):
-    with LoopbackServer(body={'data': [{'id': 1, 'name': 'elsewhere-1', 'status': 'ready'}]}) as elsewhere:
-        with LoopbackServer(status=status, location=elsewhere.url) as api:
-            message = _inventory(tmp_path, monkeypatch, api.url)
-            assert api.methods() == ['GET'] and elsewhere.seen == []
-    assert 'answered %d to GET /servers with a redirect to %s/servers' % (status, elsewhere.url) in message
+    with redirecting(status, '/servers') as (api, elsewhere, location):
+        message = _inventory(tmp_path, monkeypatch, api.url)
+        assert api.seen == [('GET', '/servers')] and elsewhere.seen == []
+    assert 'answered %d to GET /servers with a redirect to %s,' % (status, location) in message
     assert 'never follows' in message and 'flywp-demo-token' not in message

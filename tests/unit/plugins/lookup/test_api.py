@@ -14,14 +14,7 @@ import pytest
 from ansible.errors import AnsibleError
 from ansible.plugins.loader import lookup_loader
 
-from ansible_collections.flywp.cloud.tests.unit.fake_clock import FakeClock
-
-CLOCK = FakeClock()
-
-
-@pytest.fixture(scope='module')
-def simulator_options():
-    return {'clock': CLOCK.time}
+from ansible_collections.flywp.cloud.tests.unit.conftest import requests_of
 
 
 @pytest.fixture
@@ -36,12 +29,6 @@ def fleet(sim, monkeypatch):
 
 def lookup(*terms, **options):
     return lookup_loader.get('flywp.cloud.api').run(list(terms), variables={}, **options)
-
-
-def requests_of(sim):
-    log = ['%s %s' % (entry['method'], entry['path']) for entry in sim.requests()]
-    sim.clear_requests()
-    return log
 
 
 def test_every_site_of_a_server_by_name(sim, fleet):

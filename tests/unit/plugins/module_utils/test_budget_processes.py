@@ -15,14 +15,11 @@ from __future__ import annotations
 
 import math
 import os
-import subprocess
-import sys
-import time
 
 import pytest
 
 from ansible_collections.flywp.cloud.simulator import Simulator
-from ansible_collections.flywp.cloud.tests.unit.conftest import COLLECTIONS_DIR
+from ansible_collections.flywp.cloud.tests.unit.processes import start_together
 
 PROCESSES, EACH, LIMIT, WINDOW = 20, 3, 20, 1.0
 
@@ -47,19 +44,10 @@ def test_twenty_processes_share_one_budget(tmp_path, begins):
             sim.configure(rate_window_start='clock')
         server = sim.seed([{'name': 'web-1'}])[0]
         sim.clear_requests()
-        go = str(tmp_path / 'go')
-        env = dict(os.environ, FLYWP_STATE_DIR=str(tmp_path / 'state'), PYTHONPATH=COLLECTIONS_DIR)
-        children = [subprocess.Popen([sys.executable, '-c', CHILD, sim.api_url, sim.token, str(server['id']), str(EACH), go],
-                                     env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
-                    for number in range(PROCESSES)]
-        deadline = time.monotonic() + 120
-        while len([name for name in os.listdir(str(tmp_path)) if name.startswith('go.')]) < PROCESSES:
-            assert time.monotonic() < deadline and all(child.poll() is None for child in children)
-            time.sleep(0.05)
-        open(go, 'w').close()  # every child is ready and waits for this: they start together
-        outputs = [child.communicate(timeout=120)[0].decode() for child in children]
+        ended = start_together(tmp_path, PROCESSES, CHILD, [sim.api_url, sim.token, server['id'], EACH],
+                               env=dict(os.environ, FLYWP_STATE_DIR=str(tmp_path / 'state')))
         log = sim.requests()
-    assert [child.returncode for child in children] == [0] * PROCESSES, outputs
+    assert [code for code, _output in ended] == [0] * PROCESSES, ended
     answered = [entry for entry in log if entry['status'] == 200]
     refused = [entry for entry in log if entry['status'] == 429]
     assert len(answered) == PROCESSES * EACH

@@ -18,6 +18,7 @@ from ansible.module_utils.common.parameters import PASS_VARS
 
 from ansible_collections.flywp.cloud.plugins.module_utils.client import FlyWPClient
 from ansible_collections.flywp.cloud.plugins.module_utils.hints import Names
+from ansible_collections.flywp.cloud.tests.unit.conftest import requests_of
 from ansible_collections.flywp.cloud.tests.unit.fake_clock import FakeClock
 from ansible_collections.flywp.cloud.tests.unit.fault_proxy import FaultProxy
 from ansible_collections.flywp.cloud.tests.unit.module_runner import run_module
@@ -34,18 +35,6 @@ def simulator_options():
 def api(sim):
     sim.reset()
     return {'api_url': sim.api_url, 'api_token': sim.token}
-
-
-@pytest.fixture
-def check_run(monkeypatch):
-    """The identity of one run, as the action plugin gives it to each module of the run."""
-    monkeypatch.setenv('FLYWP_CHECK_RUN', 'one-check-run')
-
-
-def requests_of(sim):
-    log = ['%s %s' % (entry['method'], entry['path']) for entry in sim.requests()]
-    sim.clear_requests()
-    return log
 
 
 JOB = {'command': 'wp cron event run', 'frequency': '@daily'}

@@ -4,11 +4,12 @@
 """A redirect is never followed (docs/api-contract.md, tolerance 9), by any method.
 
 An API on 127.0.0.1 answers every request with a redirect to another port of 127.0.0.1,
-which records what reaches it: nothing may. Followed, a 302 would turn a write into a GET
-there (and a read would show that host's answer as the account's), a 307 or 308 would send
-the body there. Each case is one request to the API, none elsewhere, and no write counted.
-PUT and PATCH, which no declared endpoint uses, are tested through flywp.cloud.api
-(tests/unit/plugins/test_api_module.py).
+which records what reaches it: nothing may (fault_proxy.redirecting). Followed, a 302 would
+turn a write into a GET there (and a read would show that host's answer as the account's), a
+307 or 308 would send the body there. Each case is one request to the API, none elsewhere,
+and no write counted. PUT and PATCH, which no declared endpoint uses, are tested through
+flywp.cloud.api (tests/unit/plugins/test_api_module.py), the inventory and the event source
+in their own tests.
 """
 
 from __future__ import annotations
@@ -19,31 +20,10 @@ from ansible_collections.flywp.cloud.plugins.module_utils.client import FlyWPCli
 from ansible_collections.flywp.cloud.plugins.module_utils.errors import FlyWPAPIError
 from ansible_collections.flywp.cloud.plugins.module_utils.resource_types import CRON, SERVER
 from ansible_collections.flywp.cloud.tests.unit.fake_clock import FakeClock
-from ansible_collections.flywp.cloud.tests.unit.loopback_server import LoopbackServer
+from ansible_collections.flywp.cloud.tests.unit.fault_proxy import NOWHERE, FaultProxy, redirecting
 
-REDIRECTS = (301, 302, 307, 308)
 TOKEN = 'tok-redirected'
 JOB = {'command': 'wp cron event run', 'frequency': '@daily'}
-
-
-@pytest.fixture(scope='module')
-def elsewhere():
-    with LoopbackServer(body={'data': []}) as server:
-        yield server
-
-
-@pytest.fixture
-def redirecting(elsewhere, request):
-    elsewhere.clear()
-    with LoopbackServer(status=request.param, location=elsewhere.url) as api:
-        yield api
-
-
-def client_for(url):
-    clock = FakeClock()
-    return FlyWPClient(TOKEN, url=url, clock=clock.time, sleep=clock.sleep)
-
-
 CALLS = {
     'GET one': lambda client: client.call(SERVER.endpoints.get, server_id=12),
     'GET a list': lambda client: client.list(SERVER.endpoints.list),
@@ -52,37 +32,39 @@ CALLS = {
 }
 
 
-@pytest.mark.parametrize('redirecting', REDIRECTS, indirect=True)
+def client_for(url):
+    clock = FakeClock()
+    return FlyWPClient(TOKEN, url=url, clock=clock.time, sleep=clock.sleep)
+
+
+@pytest.mark.parametrize('status', [301, 302, 307, 308])
 @pytest.mark.parametrize('call', sorted(CALLS))
-def test_a_redirect_is_an_error_and_nothing_reaches_where_it_points(redirecting, elsewhere, call):
-    client = client_for(redirecting.url)
-    with pytest.raises(FlyWPAPIError) as raised:
-        CALLS[call](client)
-    error, method = raised.value, call.split()[0]
-    assert redirecting.methods() == [method]  # one request: not followed, not tried again
-    assert elsewhere.seen == []
+def test_a_redirect_is_an_error_and_nothing_reaches_where_it_points(status, call):
+    method = call.split()[0]
+    with redirecting(status) as (api, elsewhere, location):
+        client = client_for(api.url)
+        with pytest.raises(FlyWPAPIError) as raised:
+            CALLS[call](client)
+        assert [seen_method for seen_method, _path in api.seen] == [method]  # not followed, not tried again
+        assert elsewhere.seen == []
+    error, message = raised.value, str(raised.value)
     assert client.writes == 0 and client.sent == 1
-    assert error.status == redirecting.status and error.method == method
-    message = str(error)
-    assert 'answered %d to %s' % (redirecting.status, method) in message
-    assert 'with a redirect to %s/servers/12' % elsewhere.url in message or method == 'GET'
+    assert error.status == status and error.method == method and error.to_dict()['status'] == status
+    assert 'answered %d to %s' % (status, method) in message and 'with a redirect to %s,' % location in message
     assert 'never follows' in message and 'Check api_url' in message
     assert ('the %s was not carried out' % method in message) == (method != 'GET')
-    assert TOKEN not in message and error.to_dict()['status'] == redirecting.status
+    assert TOKEN not in message
 
 
-@pytest.mark.parametrize('redirecting', [302], indirect=True)
-def test_credentials_in_a_location_are_not_shown(redirecting):
-    redirecting.location = 'https://someone:hunter2@elsewhere.example/api/v1'
-    with pytest.raises(FlyWPAPIError) as raised:
-        client_for(redirecting.url).call(SERVER.endpoints.get, server_id=12)
-    assert 'hunter2' not in str(raised.value) and 'someone' not in str(raised.value)
-    assert 'elsewhere.example/api/v1/servers/12' in str(raised.value)
-
-
-@pytest.mark.parametrize('redirecting', [302], indirect=True)
-def test_a_long_location_is_cut_short(redirecting):
-    redirecting.location = 'https://elsewhere.example/' + 'x' * 5000
-    with pytest.raises(FlyWPAPIError) as raised:
-        client_for(redirecting.url).call(SERVER.endpoints.get, server_id=12)
-    assert len(str(raised.value)) < 700 and 'x...' in str(raised.value)
+@pytest.mark.parametrize('location, shown, hidden', [
+    ('https://someone:hunter2@elsewhere.example/api/v1/servers/12', 'elsewhere.example/api/v1/servers/12',
+     ('hunter2', 'someone')),
+    ('https://elsewhere.example/' + 'x' * 5000, 'x...', ('x' * 300,)),
+])
+def test_a_location_is_shown_without_credentials_and_cut_short(location, shown, hidden):
+    with FaultProxy(NOWHERE) as api:
+        api.add('answer', status=302, headers={'Location': location})
+        with pytest.raises(FlyWPAPIError) as raised:
+            client_for(api.url).call(SERVER.endpoints.get, server_id=12)
+    message = str(raised.value)
+    assert shown in message and not any(text in message for text in hidden) and len(message) < 700
