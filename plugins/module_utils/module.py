@@ -19,7 +19,8 @@ from ansible.module_utils.basic import AnsibleModule, env_fallback, missing_requ
 from ansible_collections.flywp.cloud.plugins.module_utils.client import (
     HAS_REQUESTS, REQUESTS_IMPORT_ERROR, FlyWPClient, check_connection_options, checked_token)
 from ansible_collections.flywp.cloud.plugins.module_utils.errors import DEFAULT_API_URL, FlyWPError
-from ansible_collections.flywp.cloud.plugins.module_utils.redaction import redact, url_credentials, url_for_messages
+from ansible_collections.flywp.cloud.plugins.module_utils.redaction import (
+    redact, secret_values, url_credentials, url_for_messages)
 from ansible_collections.flywp.cloud.plugins.module_utils.validation import InvalidInput, seconds_option, text_option
 
 API_ARGUMENT_SPEC = dict(
@@ -70,6 +71,10 @@ class FlyWPModule(AnsibleModule):
         self._api_url = self.params.get('api_url')
         self.params['api_url'] = url_for_messages(self._api_url) if self._api_url else self._api_url
         self.no_log_values.update(url_credentials(self._api_url))
+        # A secret field inside a mapping option (flywp.cloud.api's body) is hidden as a no_log
+        # option is: not logged, and masked in the invocation a result shows.
+        for value in self.params.values():
+            self.no_log_values.update(secret_values(value) if isinstance(value, (dict, list)) else ())
         if not HAS_REQUESTS:
             self.fail_json(msg=missing_required_lib('requests'), exception=REQUESTS_IMPORT_ERROR)
         # Every option of every module, checked here before any request.

@@ -26,6 +26,22 @@ def without_secrets(value):
     return value
 
 
+def secret_values(value):
+    """The values of the fields that look like secrets inside a mapping or list, at any depth
+    (a password in flywp.cloud.api's body), as text: for a module to hide as it hides its
+    no_log options."""
+    found = set()
+    if isinstance(value, dict):
+        for key, item in value.items():
+            if SECRET_FIELD.search(str(key)) and isinstance(item, (str, int, float)) and not isinstance(item, bool):
+                found.add(str(item))
+            found |= secret_values(item)
+    elif isinstance(value, list):
+        for item in value:
+            found |= secret_values(item)
+    return set(text for text in found if text.strip())
+
+
 def redacted_values(value, *secrets):
     """The value with every form of each secret replaced by REDACTED in every string, keys
     included: for an answer whose secret fields are kept on purpose, the client's own

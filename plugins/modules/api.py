@@ -57,7 +57,8 @@ options:
       - A body that is not a mapping, or holds a value JSON cannot carry, is refused before any
         request.
       - The result's RV(request) shows it without its secret fields (a field whose name holds
-        C(password), C(token), C(secret) or C(private_key)).
+        C(password), C(token), C(secret) or C(private_key)), and their values are hidden as those
+        of a C(no_log) option are, in the logs and in the invocation a result shows.
     type: raw
   query:
     description:
