@@ -18,7 +18,7 @@ from __future__ import annotations
 import json
 import math
 import re
-from urllib.parse import urlsplit
+from urllib.parse import quote, urlsplit
 
 from ansible_collections.flywp.cloud.plugins.module_utils.errors import unexpected_status
 from ansible_collections.flywp.cloud.plugins.module_utils.redaction import without_secrets
@@ -83,7 +83,7 @@ class GivenRequest:
             name = match.group(1)
             if ids.get(name) is None:
                 return NOT_MADE_YET % (PLACEHOLDERS[name].label, getattr(self, name))
-            return str(ids[name])
+            return quote(str(ids[name]), safe='')  # an id stays one segment, as Endpoint.path_with keeps it
         return PLACEHOLDER.sub(fill, self.template)
 
     def can_send(self, ids):
