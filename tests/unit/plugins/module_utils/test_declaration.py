@@ -16,9 +16,9 @@ from ansible_collections.flywp.cloud.plugins.module_utils.resource_types import 
     BACKUP, RESOURCES, SERVER, SITE, SSH_KEY)
 from ansible_collections.flywp.cloud.tests.unit.contract import contract_endpoints, shape
 
-
 ENDPOINTS = dict(('%s.%s' % (rtype.name, endpoint.action), endpoint)
                  for rtype in RESOURCES for endpoint in rtype.endpoints if endpoint is not None)
+
 
 def placeholders(path):
     return [name for _text, name, _spec, _conversion in string.Formatter().parse(path) if name]
