@@ -21,7 +21,6 @@ import math
 import os
 import sys
 import time
-from collections import deque
 from dataclasses import dataclass, field
 from typing import Dict, Optional, Tuple
 
@@ -49,8 +48,10 @@ description:
     reported.
   - It uses the collection's own API client, so it counts in the same rate-limit budget as
     the modules and the inventory of the same API URL and token on this machine, and it
-    spends at most O(max_share) of it. When what it watches needs more than that in
-    O(interval), it polls less often, and says once how long a round then takes.
+    spends at most O(max_share) of it, and less when the API's own count shows others
+    spending the same token beyond the rest (another container's playbooks). When what it
+    watches needs more than its share in O(interval), it polls less often, at an even pace
+    (one request every window / share), and says once how long a round then takes.
   - A failed poll (an error of the API, a C(429), the token's budget used up by playbooks)
     is logged and tried again at the next round; an API that cannot be reached is tried
     again with back-off. Neither is an event, nor the end of the source; a failed poll
@@ -191,6 +192,7 @@ _reach_the_collection()
 
 # After the line above, which makes them importable where ansible-rulebook runs this file.
 # pylint: disable=wrong-import-position
+from ansible_collections.flywp.cloud.extensions.eda.source_utils.pacing import Pacer, Room  # noqa: E402
 from ansible_collections.flywp.cloud.plugins.module_utils.client import (  # noqa: E402
     HAS_REQUESTS, MAX_API_TIMEOUT, PER_PAGE, FlyWPClient)
 from ansible_collections.flywp.cloud.plugins.module_utils.errors import DEFAULT_API_URL, FlyWPError  # noqa: E402
@@ -204,6 +206,8 @@ DEFAULT_SHARE = 0.25
 MAX_BACKOFF = 600.0  # seconds: the longest wait between tries of an API that cannot be reached
 ARGUMENTS = ('api_token', 'api_url', 'api_timeout', 'validate_certs', 'interval', 'kinds', 'servers', 'sites',
              'emit_existing', 'max_share')
+# The API's listings the source polls, by kind: the one place that names their endpoints.
+LISTING = {'server': 'server.list', 'site': 'site.list', 'backup': 'backup.list'}
 TRUE, FALSE = ('true', 'yes', 'on', '1'), ('false', 'no', 'off', '0')
 REMOVED_HOST = 'localhost'  # what a removed server's events run on: the inventory no longer has the server
 
@@ -360,29 +364,47 @@ def matches_site(site, references):
 
 # --- what this source may spend ---
 
-class Pacer:
-    """Keeps this source to its share of the token's rate limit: at most `allowance` requests in
-    any `window` seconds, counted from the moment each answer came (the API counted the request
-    before it answered, so its window ends no later than one window after the answer)."""
+class ApiCount:
+    """What the API counted in its current window, every sender of the token included, by the last
+    answer to this client that said (X-RateLimit-Limit and X-RateLimit-Remaining). The budget
+    (budget.py) knows this for every process of the controller; until it says so itself, the
+    source reads its own client's answers.
 
-    def __init__(self, clock, sleep):
-        self._clock, self._sleep = clock, sleep
-        self._answered = deque()
+    Within one window the count only grows, so a lower count is a new window, which began
+    after the answer before it and by this one: the earliest answer known in a window bounds
+    its end (one window after it).
+    """
 
-    async def ready_for(self, count, allowance, window):
-        """Wait until `count` more requests fit in the share (alone, if they never fit)."""
-        while True:
-            now = self._clock()
-            while self._answered and self._answered[0] + window <= now:
-                self._answered.popleft()
-            excess = len(self._answered) + count - allowance
-            if excess <= 0 or not self._answered:
-                return
-            await self._sleep(self._answered[min(excess, len(self._answered)) - 1] + window - now)
+    def __init__(self, client, clock):
+        self._clock = clock
+        self._latest = None  # (limit, counted, when it was answered)
+        self._began_by = None  # the first answer of the window the latest is in
+        client.session.hooks['response'].append(self._answered)
 
-    def sent(self, count):
+    def _answered(self, response, *args, **kwargs):  # pylint: disable=unused-argument
+        limit = _header_int(response.headers, 'X-RateLimit-Limit')
+        remaining = _header_int(response.headers, 'X-RateLimit-Remaining')
+        if limit is None or remaining is None:
+            return
         now = self._clock()
-        self._answered.extend([now] * count)
+        if self._latest is None or limit - remaining < self._latest[1]:
+            self._began_by = now
+        self._latest = (limit, limit - remaining, now)
+
+    def room(self, window):
+        """Room: what the API had left and until when at most; None before any answer said."""
+        if self._latest is None:
+            return None
+        limit, counted, at = self._latest
+        began_by = self._began_by if self._began_by + window > at else at  # that window has ended since
+        return Room(limit - counted, began_by + window)
+
+
+def _header_int(headers, name):
+    try:
+        return int(float(headers.get(name)))
+    except (TypeError, ValueError, OverflowError):
+        return None
 
 
 def pages(count):
@@ -428,6 +450,7 @@ class ChangesSource:
         self.client = client
         self.clock, self.sleep = clock, sleep
         self.pacer = Pacer(clock, sleep)
+        self.api_count = ApiCount(client, clock)
         self.seen = Seen()
         self.polls = 0  # successful ones
         self._said_round = None  # the stretched round length last logged, in seconds
@@ -479,12 +502,12 @@ class ChangesSource:
         the watched sites. Each listing is compared with its last good one as it comes, so a
         failure in the middle keeps what came before it and loses nothing after it."""
         first = self.seen.servers is None
-        servers = await self._list('server.list', pages(len(self.seen.servers or ())))
+        servers = await self._list('server', pages(len(self.seen.servers or ())))
         await self._servers(by_id(servers), baseline=first and not self.settings.emit_existing)
         if self.settings.lists_sites:
             for server_id in self._watched_servers():
                 try:
-                    sites = await self._list('site.list', pages(len(self.seen.sites.get(server_id, ()))), server_id=server_id)
+                    sites = await self._list('site', pages(len(self.seen.sites.get(server_id, ()))), server_id=server_id)
                 except FlyWPError as error:
                     if getattr(error, 'is_missing', None) and error.is_missing('server', server_id):
                         continue  # removed since the listing: the next poll reports it
@@ -493,7 +516,7 @@ class ChangesSource:
         if 'backup' in self.settings.kinds:
             for site_id in self._watched_sites():
                 try:
-                    backups = await self._list('backup.list', pages(len(self.seen.backups.get(site_id, ()))), site_id=site_id)
+                    backups = await self._list('backup', pages(len(self.seen.backups.get(site_id, ()))), site_id=site_id)
                 except FlyWPError as error:
                     if getattr(error, 'is_missing', None) and error.is_missing('site', site_id):
                         continue
@@ -504,18 +527,25 @@ class ChangesSource:
             self._say_what_is_watched()
         self._say_how_long_a_round_takes()
 
-    async def _list(self, endpoint, expected, **ids):
-        """One listing through the client, within this source's share."""
+    async def _list(self, kind, expected, **ids):
+        """One listing through the client, within this source's share, at its pace."""
         limit, window = self.client.budget.rate()
-        await self.pacer.ready_for(expected, self.allowance(limit), window)
+        allowance = self.allowance(limit)
+        await self.pacer.ready_for(expected, allowance, window, self.spacing(limit, window), self.api_count.room(window))
         before = self.client.sent
         try:
-            return await asyncio.to_thread(self.client.list, endpoint, **ids)
+            return await asyncio.to_thread(self.client.list, LISTING[kind], **ids)
         finally:
             self.pacer.sent(self.client.sent - before)
 
     def allowance(self, limit):
         return max(1, int(math.floor(self.settings.max_share * limit + 1e-9)))
+
+    def spacing(self, limit, window):
+        """Seconds from an answer to the next request: window / share while a round needs more
+        than interval (the share spread evenly over the window), else none (a round at once)."""
+        each = window / float(self.allowance(limit))
+        return each if self.round_cost() * each > self.settings.interval else 0.0
 
     # -- what is watched
 
@@ -659,7 +689,7 @@ class ChangesSource:
             sites = len(self._watched_sites())
             parts.append('the backups of %d site%s' % (sites, '' if sites == 1 else 's'))
         limit, window = self.client.budget.rate()
-        logger.info('Watching %s at %s, every %g s: a round costs %d requests, and this source may send %d of the '
+        logger.info('Watching %s at %s, every %g s: a round costs %d request(s), and this source may send %d of the '
                     "token's %d every %g s (max_share %g)%s.", ', '.join(parts), self.client.shown_url,
                     self.settings.interval, self.round_cost(), self.allowance(limit), limit, window,
                     self.settings.max_share, '' if self.settings.emit_existing else '; this first poll is the baseline')
