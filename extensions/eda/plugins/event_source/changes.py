@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import asyncio
 import copy
+import datetime
 import difflib
 import fnmatch
 import json
@@ -21,8 +22,8 @@ import math
 import os
 import sys
 import time
-from dataclasses import dataclass, field
-from typing import Dict, Optional, Tuple
+from dataclasses import dataclass
+from typing import Optional, Tuple
 
 DOCUMENTATION = r"""
 ---
@@ -44,8 +45,10 @@ description:
     server that was removed, and for its sites and backups, as the inventory no longer
     has it)."
   - The first poll is a baseline, so starting a rulebook does not report everything as
-    added (see O(emit_existing)). What changed while the source was not running is not
-    reported.
+    added (see O(emit_existing)).
+  - The baseline is kept in a file after each complete round (see O(state_file)). Started
+    again, the source polls once and reports each change since (added, removed, updated)
+    once, and nothing it had already seen.
   - It uses the collection's own API client, so it counts in the same rate-limit budget as
     the modules and the inventory of the same API URL and token on this machine, and it
     spends at most O(max_share) of it, and less when the API's own count shows others
@@ -130,12 +133,24 @@ options:
         otherwise in C(X-RateLimit-Limit)).
     type: float
     default: 0.25
+  state_file:
+    description:
+      - Where the baseline is kept across restarts, a file the source writes after each complete
+        round.
+      - By default a file beside the rate-limit budget's state, in the directory E(FLYWP_STATE_DIR)
+        names (else C($XDG_STATE_HOME/flywp.cloud), else C(~/.local/state/flywp.cloud)), one per
+        API URL, token and what is watched (O(kinds), O(servers), O(sites)).
+      - V(off) keeps the baseline in memory only, as does E(FLYWP_STATE_DIR=off) when this is not
+        given; a restart then starts from a new baseline.
+      - A file that cannot be read or written is said once in a warning, with its path and the
+        fix, and the source then keeps the baseline in memory only.
+    type: str
 notes:
   - C(meta.hosts) is the server's name, which names the host of the C(flywp.cloud.flywp)
     inventory with that plugin's default C(hostname=name).
   - In a decision environment of the EDA controller the budget is per activation (each
-    runs in a container of its own); give the source a token of its own, or lower
-    O(max_share).
+    runs in a container of its own), and the baseline lives in the container unless its state
+    directory is a mounted volume (see the guide, docs/eda.md).
 """
 
 EXAMPLES = r"""
@@ -192,10 +207,13 @@ _reach_the_collection()
 
 # After the line above, which makes them importable where ansible-rulebook runs this file.
 # pylint: disable=wrong-import-position
+from ansible_collections.flywp.cloud.extensions.eda.source_utils.baseline import (  # noqa: E402
+    BaselineFile, Seen, path_beside, scope_of)
 from ansible_collections.flywp.cloud.extensions.eda.source_utils.pacing import Pacer, Room  # noqa: E402
 from ansible_collections.flywp.cloud.plugins.module_utils.client import (  # noqa: E402
     HAS_REQUESTS, MAX_API_TIMEOUT, PER_PAGE, FlyWPClient)
 from ansible_collections.flywp.cloud.plugins.module_utils.errors import DEFAULT_API_URL, FlyWPError  # noqa: E402
+from ansible_collections.flywp.cloud.plugins.module_utils.state_file import OFF  # noqa: E402
 
 NAME = 'flywp.cloud.changes'
 KINDS = ('server', 'site', 'backup')
@@ -205,11 +223,12 @@ MAX_INTERVAL = 86400.0
 DEFAULT_SHARE = 0.25
 MAX_BACKOFF = 600.0  # seconds: the longest wait between tries of an API that cannot be reached
 ARGUMENTS = ('api_token', 'api_url', 'api_timeout', 'validate_certs', 'interval', 'kinds', 'servers', 'sites',
-             'emit_existing', 'max_share')
+             'emit_existing', 'max_share', 'state_file')
 # The API's listings the source polls, by kind: the one place that names their endpoints.
 LISTING = {'server': 'server.list', 'site': 'site.list', 'backup': 'backup.list'}
 TRUE, FALSE = ('true', 'yes', 'on', '1'), ('false', 'no', 'off', '0')
 REMOVED_HOST = 'localhost'  # what a removed server's events run on: the inventory no longer has the server
+STATE_FILE_OFF = 'off'
 
 logger = logging.getLogger(NAME)
 
@@ -247,10 +266,16 @@ class Settings:
     sites: Tuple[str, ...] = ()
     emit_existing: bool = False
     max_share: float = DEFAULT_SHARE
+    state_file: Optional[str] = None  # None: beside the budget's state; STATE_FILE_OFF: in memory only
 
     @property
     def lists_sites(self):
         return 'site' in self.kinds or 'backup' in self.kinds
+
+    @property
+    def scope(self):
+        """What is watched: another scope is another baseline."""
+        return scope_of(self.kinds, self.servers, self.sites)
 
 
 def settings_from(args, environ=None):
@@ -274,6 +299,7 @@ def settings_from(args, environ=None):
         sites=_references(args, 'sites'),
         emit_existing=_boolean(args, 'emit_existing', False),
         max_share=_share(args.get('max_share', DEFAULT_SHARE)),
+        state_file=_state_file(args.get('state_file')),
     )
     if 'backup' in settings.kinds and not settings.sites:
         raise SourceError('%s: kinds has backup, so sites must name the sites whose backups to watch (domains, ids '
@@ -344,6 +370,17 @@ def _share(value):
         raise SourceError('%s: max_share must be a number more than 0 and at most 1 (0.25 is a quarter of the '
                           "token's rate limit), not %r." % (NAME, value))
     return share
+
+
+def _state_file(value):
+    """None (the default place), STATE_FILE_OFF, or a path. YAML reads a bare off as false."""
+    if value is None or (isinstance(value, str) and not value.strip()):
+        return None
+    if value is False or (isinstance(value, str) and value.strip().lower() in OFF):
+        return STATE_FILE_OFF
+    if not isinstance(value, str) or '\0' in value:
+        raise SourceError('%s: state_file must be the path of a file, or off, not %r.' % (NAME, value))
+    return os.path.expanduser(value.strip())
 
 
 def matches_server(server, references):
@@ -431,27 +468,20 @@ def changed_fields(before, after):
                 if before.get(name) != after.get(name))
 
 
-@dataclass
-class Seen:
-    """The last good listing of each scope: None until the first one."""
-
-    servers: Optional[Dict[str, dict]] = None
-    sites: Dict[str, Dict[str, dict]] = field(default_factory=dict)  # by server id
-    backups: Dict[str, Dict[str, dict]] = field(default_factory=dict)  # by site id
-    site_server: Dict[str, str] = field(default_factory=dict)  # site id -> its server's id
-
-
 class ChangesSource:
     """Polls the FlyWP API and puts an event for each change on `queue`."""
 
-    def __init__(self, queue, settings, client, clock=time.time, sleep=asyncio.sleep):
+    def __init__(self, queue, settings, client, clock=time.time, sleep=asyncio.sleep, baseline=None):
         self.queue = queue
         self.settings = settings
         self.client = client
         self.clock, self.sleep = clock, sleep
         self.pacer = Pacer(clock, sleep)
         self.api_count = ApiCount(client, clock)
-        self.seen = Seen()
+        self.baseline = baseline  # a BaselineFile, or None: in memory only
+        self.seen = (baseline.load() if baseline is not None else None) or Seen()
+        self.resumed = self.seen.servers is not None  # from a saved baseline: the first poll reports what changed
+        self._kept_in = baseline.path if baseline is not None else None  # the file, once loaded
         self.polls = 0  # successful ones
         self._said_round = None  # the stretched round length last logged, in seconds
 
@@ -467,7 +497,7 @@ class ChangesSource:
                                  sleep=client_sleep, warn=logger.warning)
         except FlyWPError as error:
             raise SourceError('%s: %s' % (NAME, error)) from None
-        return cls(queue, settings, client, clock=clock, sleep=sleep)
+        return cls(queue, settings, client, clock=clock, sleep=sleep, baseline=baseline_file(settings, client))
 
     # -- the loop
 
@@ -522,6 +552,8 @@ class ChangesSource:
                         continue
                     raise
                 await self._backups(site_id, by_id(backups))
+        if self.baseline is not None:
+            self.baseline.save(self.seen, self.clock())
         self.polls += 1
         if self.polls == 1:
             self._say_what_is_watched()
@@ -660,6 +692,8 @@ class ChangesSource:
         wrapped = {'flywp': event}
         if host:
             wrapped['meta'] = {'hosts': str(host)}
+        logger.info('Event: %s %r %s (id %s)%s', kind, event['name'], change, event['id'],
+                    ': %s changed' % ', '.join(event['changed']) if event['changed'] else '')
         await self.queue.put(wrapped)
 
     # -- what the source says
@@ -690,9 +724,17 @@ class ChangesSource:
             parts.append('the backups of %d site%s' % (sites, '' if sites == 1 else 's'))
         limit, window = self.client.budget.rate()
         logger.info('Watching %s at %s, every %g s: a round costs %d request(s), and this source may send %d of the '
-                    "token's %d every %g s (max_share %g)%s.", ', '.join(parts), self.client.shown_url,
+                    "token's %d every %g s (max_share %g); %s.", ', '.join(parts), self.client.shown_url,
                     self.settings.interval, self.round_cost(), self.allowance(limit), limit, window,
-                    self.settings.max_share, '' if self.settings.emit_existing else '; this first poll is the baseline')
+                    self.settings.max_share, self._what_the_first_poll_was())
+
+    def _what_the_first_poll_was(self):
+        if self.resumed:
+            return 'this first poll reported what changed since the baseline saved%s in %s' % (
+                _when(self.baseline.saved_at), self._kept_in)
+        first = 'this first poll reported everything as added' if self.settings.emit_existing else \
+            'this first poll is the baseline'
+        return '%s, kept %s' % (first, 'in %s after each round' % self._kept_in if self._kept_in else 'in memory only')
 
     def _say_how_long_a_round_takes(self):
         """Say once (and again when it changes) that a round needs more than `interval`."""
@@ -719,6 +761,29 @@ class ChangesSource:
         if 'backup' in self.settings.kinds:
             parts.append('the backups of %d sites' % len(self._watched_sites()))
         return ' and '.join(parts) or 'no more'
+
+
+def _when(timestamp):
+    if timestamp is None:
+        return ''
+    return ' at %s' % datetime.datetime.fromtimestamp(timestamp, datetime.timezone.utc).strftime('%Y-%m-%d %H:%M:%S UTC')
+
+
+def baseline_file(settings, client):
+    """Where the baseline is kept: a BaselineFile, or None (in memory only)."""
+    if settings.state_file == STATE_FILE_OFF:
+        return None
+    path = settings.state_file
+    if path is None:
+        if client.state.path is None:
+            if client.state.directory:  # the directory could not be used: the client said why, for its budget
+                logger.warning('The baseline of %s cannot be kept in %s either, so the source keeps it in memory only: '
+                               'after a restart it reports nothing of what changed while it was stopped. Make the '
+                               'directory writable by this user, set FLYWP_STATE_DIR to one that is, or give the '
+                               'source a state_file.', NAME, client.state.directory)
+            return None
+        path = path_beside(client.state.path, settings.scope)
+    return BaselineFile(path, client.base_url, client.shown_url, settings.api_token.strip(), settings.scope, logger.warning)
 
 
 def _refused_setting(error):
