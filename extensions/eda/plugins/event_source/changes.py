@@ -481,7 +481,7 @@ class ChangesSource:
         self.baseline = baseline  # a BaselineFile, or None: in memory only
         self.seen = (baseline.load() if baseline is not None else None) or Seen()
         self.resumed = self.seen.servers is not None  # from a saved baseline: the first poll reports what changed
-        self._kept_in = baseline.path if baseline is not None else None  # the file, once loaded
+        self._resumed_from = baseline.path if self.resumed else None
         self.polls = 0  # successful ones
         self._said_round = None  # the stretched round length last logged, in seconds
 
@@ -731,10 +731,11 @@ class ChangesSource:
     def _what_the_first_poll_was(self):
         if self.resumed:
             return 'this first poll reported what changed since the baseline saved%s in %s' % (
-                _when(self.baseline.saved_at), self._kept_in)
+                _when(self.baseline.saved_at), self._resumed_from)
         first = 'this first poll reported everything as added' if self.settings.emit_existing else \
             'this first poll is the baseline'
-        return '%s, kept %s' % (first, 'in %s after each round' % self._kept_in if self._kept_in else 'in memory only')
+        kept = self.baseline.path if self.baseline is not None else None  # None once it could not be written
+        return '%s, kept %s' % (first, 'in %s after each round' % kept if kept else 'in memory only')
 
     def _say_how_long_a_round_takes(self):
         """Say once (and again when it changes) that a round needs more than `interval`."""
