@@ -10,6 +10,8 @@
 #   - against the simulator, started from the installed copy: site.yml runs without a
 #     warning (ansible.cfg quiets the ones about localhost), and
 #     `ansible-inventory -i servers.flywp.yml --graph` shows the server it made;
+#   - with a wrong token, that command fails and says why (ansible.cfg's
+#     any_unparsed_is_failed), and does not show the token;
 #   - without ansible.cfg, ansible-inventory does not find the plugin (why the guide asks
 #     for collections_path);
 #   - docs/examples/execution-environment/ (docs/awx.md) makes an ansible-builder context
@@ -139,6 +141,16 @@ graph=$(ansible-inventory -i servers.flywp.yml --graph)
 echo "$graph"
 grep -qE '\|--web-1$' <<<"$graph" || fail "ansible-inventory -i servers.flywp.yml shows no host web-1"
 check "ansible-inventory -i servers.flywp.yml --graph shows the server site.yml made"
+
+# ansible.cfg's any_unparsed_is_failed: a wrong token fails the command, with the API's answer.
+wrong_token=flywp-wrong-token-for-the-test
+rc=0
+graph=$(FLYWP_API_TOKEN=$wrong_token ansible-inventory -i servers.flywp.yml --graph 2>&1) || rc=$?
+((rc != 0)) || { echo "$graph"; fail "with a wrong token, ansible-inventory -i servers.flywp.yml exited 0"; }
+grep -q 'the API token was not accepted' <<<"$graph" || { echo "$graph"; fail "with a wrong token, ansible-inventory did not say why"; }
+if grep -q "$wrong_token" <<<"$graph"; then fail "ansible-inventory showed the token"; fi
+check "with a wrong token, ansible-inventory -i servers.flywp.yml fails (exit code $rc) and says why:"
+grep -m 1 'the API token was not accepted' <<<"$graph"
 
 : >"$work/empty.cfg"
 graph=$(ANSIBLE_CONFIG=$work/empty.cfg ansible-inventory -i servers.flywp.yml --graph 2>&1 || true)
