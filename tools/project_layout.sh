@@ -19,8 +19,8 @@
 #   - the commented alternatives of requirements.yml (a tarball, a git repository) install
 #     it too, with the tarball built here and a clone of COLLECTION_DIR for their names;
 #   - every example playbook of the README, the guides and the roles' READMEs runs as
-#     written in the project, with only FLYWP_API_TOKEN and FLYWP_API_URL set, and prints
-#     no warning (tools/doc_examples.py).
+#     written in the project, in the order a reader meets them, with only FLYWP_API_TOKEN
+#     and FLYWP_API_URL set, and prints no warning (tools/doc_examples.py).
 # No ANSIBLE_COLLECTIONS_PATH or ANSIBLE_CONFIG: the project's ansible.cfg does it all.
 set -euo pipefail
 # shellcheck source-path=SCRIPTDIR source=lib.sh
