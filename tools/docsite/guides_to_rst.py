@@ -36,9 +36,11 @@ GUIDES = [
     ('docs/simulator.md', 'simulator'),
     ('docs/troubleshooting.md', 'troubleshooting'),
     ('docs/real-api.md', 'real_api'),
+    ('docs/versioning.md', 'versioning'),
     ('roles/fleet/README.md', 'role_fleet'),
     ('roles/backup/README.md', 'role_backup'),
     ('docs/development.md', 'development'),
+    ('docs/releasing.md', 'releasing'),
     ('docs/api-contract.md', 'api_contract'),
 ]
 LABEL_PREFIX = 'ansible_collections.flywp.cloud.docsite.'
