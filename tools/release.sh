@@ -29,7 +29,10 @@ usage="usage: tools/release.sh X.Y.Z  (make release VERSION=X.Y.Z), or tools/rel
 SEMVER='^(0|[1-9][0-9]*)\.(0|[1-9][0-9]*)\.(0|[1-9][0-9]*)$'
 
 cd "$ROOT"
-quiet_ansible_core_dsa_warning # antsibull-changelog runs ansible-doc; the warning is ansible-core's (tools/lib.sh)
+# antsibull-changelog runs ansible-doc from the PATH: the main venv's. Its DSA warning is
+# ansible-core's (tools/lib.sh).
+export PATH="$(venv_dir newest)/bin:$PATH"
+quiet_ansible_core_dsa_warning
 
 # galaxy.yml's version, and the changelog's releases, newest last (X.Y.Z a line).
 galaxy_version() { "$(venv_python newest)" -c 'import yaml; print(yaml.safe_load(open("galaxy.yml"))["version"])'; }
