@@ -31,7 +31,8 @@ SEMVER='^(0|[1-9][0-9]*)\.(0|[1-9][0-9]*)\.(0|[1-9][0-9]*)$'
 cd "$ROOT"
 # antsibull-changelog runs ansible-doc from the PATH: the main venv's. Its DSA warning is
 # ansible-core's (tools/lib.sh).
-export PATH="$(venv_dir newest)/bin:$PATH"
+PATH="$(venv_dir newest)/bin:$PATH"
+export PATH
 quiet_ansible_core_dsa_warning
 
 # galaxy.yml's version, and the changelog's releases, newest last (X.Y.Z a line).
