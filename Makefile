@@ -64,6 +64,6 @@ bench:
 	tools/bench/bench.sh $(BENCH)
 
 clean:
-	rm -rf .venv .venv-2.* build .cache .ansible .pytest_cache tests/output \
+	rm -rf .venv .venv-2.* .venv-galaxy-importer build .cache .ansible .pytest_cache tests/output \
 		tests/integration/inventory tests/integration/integration_config.yml
 	find . -name __pycache__ -type d -not -path './.git/*' -prune -exec rm -rf {} +
