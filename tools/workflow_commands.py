@@ -12,7 +12,8 @@ matrix (${{ matrix.X }} put in; other expressions stand for a word):
   - a local action (uses: ./path) exists.
 And the matrix is make test's: every step of `tools/test.sh --list` runs in some workflow; a
 step of an ansible-core runs in a job whose setup-python gives a Python that core runs on
-(tools/lib.sh core_pythons), and the oldest core's sanity the modules' Python too (tools/test.sh
+(tools/lib.sh core_pythons), and one of the newest core's (else tools/test.sh takes an older
+core for the newest), and the oldest core's sanity the modules' Python too (tools/test.sh
 MODULES_PYTHON): tools/test.sh skips a step no Python here runs, which CI would count as
 passed; only the pre-release's steps (tools/lib.sh PRERELEASE_CORE) may fail
 (continue-on-error).
@@ -57,6 +58,7 @@ class Repository:
         with open(os.path.join(root, 'Makefile'), encoding='utf-8') as handle:
             self.targets = set(re.findall(r'^([A-Za-z0-9_.-]+):(?!=)', handle.read(), re.MULTILINE))
         self.prerelease = lib_sh(root, 'echo "$PRERELEASE_CORE"').strip()
+        self.newest = lib_sh(root, 'echo "$NEWEST_CORE"').strip()
         lines = lib_sh(root, 'for core in "${CORES[@]}"; do echo "$core $(core_pythons "$core")"; done').splitlines()
         self.core_pythons = {line.split()[0]: line.split()[1:] for line in lines}
         with open(os.path.join(root, 'tools', 'test.sh'), encoding='utf-8') as handle:
@@ -223,6 +225,10 @@ def check_matrix(repository, ran):
                 problems.append('%s: %s needs one of the Pythons %s (tools/lib.sh core_pythons), and the job gives %s: '
                                 'tools/test.sh would skip it' % (where, step, ', '.join(
                                     repository.core_pythons.get(core.group(2), [])), ', '.join(pythons) or 'none'))
+            if core and not set(pythons) & set(repository.core_pythons.get(repository.newest, [])):
+                problems.append('%s: the job gives none of the Pythons of the newest core, %s (%s): tools/test.sh would '
+                                'take an older core for the newest, and run every sanity test there' % (
+                                    where, repository.newest, ', '.join(repository.core_pythons.get(repository.newest, []))))
             oldest = min(repository.core_pythons, key=lambda c: tuple(map(int, c.split('.'))))
             if step == 'sanity-%s' % oldest and repository.modules_python not in pythons:
                 problems.append('%s: %s runs on Python %s, the modules\' floor (tools/test.sh MODULES_PYTHON), which '

@@ -102,3 +102,5 @@ def test_a_matrix_that_is_not_make_test_s_is_found(repository, tmp_path):
         'tools/test.sh would skip it' in found
     assert 'sanity-2.22 is of the pre-release, which may fail: continue-on-error' in found
     assert 'sanity-2.16 may fail (continue-on-error), and only the pre-release may' in found
+    assert 'the job gives none of the Pythons of the newest core, 2.21 (3.13, 3.14, 3.12): tools/test.sh would take an ' \
+        'older core for the newest, and run every sanity test there' in found
