@@ -5,7 +5,7 @@ SHELL := /bin/bash
 PORT ?= 8765
 
 .DEFAULT_GOAL := help
-.PHONY: help demo test venv pytest sanity units integration lint docs build simulator bench clean
+.PHONY: help demo test venv pytest sanity units integration lint docs build release simulator bench clean
 
 help:
 	@echo "make demo         venv + simulator + playbooks/demo.yml + the inventory graph"
@@ -17,6 +17,7 @@ help:
 	@echo "make lint         ansible-lint, antsibull-docs and antsibull-changelog lint"
 	@echo "make docs         the documentation website (antsibull-docs) in build/docs-site/html"
 	@echo "make build        build the collection tarball, install it in a scratch dir and a project"
+	@echo "make release VERSION=X.Y.Z  prepare a release: changelog, version, tarball and its checks (docs/releasing.md)"
 	@echo "make simulator    run the FlyWP API simulator in the foreground (PORT=$(PORT))"
 	@echo "make bench        the rate-limit benchmark, about 22 min (BENCH='--quick --cases AB')"
 	@echo "make venv         create or update .venv (newest, with the tools) and .venv-2.15 ... .venv-2.22"
@@ -53,6 +54,9 @@ docs:
 build:
 	tools/test.sh build project
 
+release:
+	tools/release.sh $(VERSION)
+
 simulator:
 	tools/simulator.sh --port $(PORT)
 
@@ -60,6 +64,6 @@ bench:
 	tools/bench/bench.sh $(BENCH)
 
 clean:
-	rm -rf .venv .venv-2.* build .cache .ansible .pytest_cache tests/output \
+	rm -rf .venv .venv-2.* .venv-galaxy-importer build .cache .ansible .pytest_cache tests/output \
 		tests/integration/inventory tests/integration/integration_config.yml
 	find . -name __pycache__ -type d -not -path './.git/*' -prune -exec rm -rf {} +

@@ -144,9 +144,9 @@ class Simulator:
         return them with their ids."""
         return self.state.seed(list(servers), account)
 
-    def queue_fault(self, count=1, status=None, drop=False, delay=0.0, methods=None):
+    def queue_fault(self, count=1, status=None, drop=False, delay=0.0, methods=None, path=None):
         with self.state.lock:
-            self.state.faults.add(count=count, status=status, drop=drop, delay=delay, methods=methods)
+            self.state.faults.add(count=count, status=status, drop=drop, delay=delay, methods=methods, path=path)
 
     def update_object(self, kind, object_id, **fields):
         """Change fields of an object as a person in the FlyWP dashboard would (rename a server, set a

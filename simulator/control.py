@@ -45,12 +45,12 @@ def get_faults(state, _body_data):
 
 
 def add_fault(state, body):
-    unknown = set(body) - {'count', 'status', 'drop', 'delay', 'methods'}
+    unknown = set(body) - {'count', 'status', 'drop', 'delay', 'methods', 'path'}
     if unknown:
         raise ControlError(f'unknown fault keys: {", ".join(sorted(unknown))}')
     with state.lock:
         state.faults.add(count=body.get('count', 1), status=body.get('status'), drop=body.get('drop', False),
-                         delay=body.get('delay', 0.0), methods=body.get('methods'))
+                         delay=body.get('delay', 0.0), methods=body.get('methods'), path=body.get('path'))
         return {'faults': state.faults.pending()}
 
 

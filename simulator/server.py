@@ -50,7 +50,7 @@ def serve_api(state, request):
     """Answer one API request: a queued fault first (as a proxy would), then the API itself."""
     token = bearer_token(request.authorization)
     with state.lock:
-        fault = state.faults.take(request.method)
+        fault = state.faults.take(request.method, request.path)
         account = state.account_of(token)
     if fault is not None:
         if fault.delay:

@@ -10,9 +10,12 @@
 #
 # The site is built as docs.ansible.com builds a collection's pages: from the collection
 # tarball, installed, with antsibull-docs (every module, the inventory plugin, the roles,
-# and docs/docsite/ as extra docs), then Sphinx with the Ansible theme. It fails on any
+# and docs/docsite/ as extra docs), then Sphinx with the Ansible theme; with two additions:
+# a page for each event source of extensions/eda/ among the plugins, and each role's README
+# on its role's page (tools/docsite/event_source_pages.py, role_pages.py). It fails on any
 # antsibull-docs error, any Sphinx warning (-W: a broken reference, bad markup, a page in
-# no table of contents) and any broken internal link of the HTML (tools/docsite/check_links.py).
+# no table of contents), any broken internal link of the HTML (tools/docsite/check_links.py),
+# and a sidebar that names a thing twice or lacks an event source (tools/docsite/check_sidebar.py).
 set -euo pipefail
 # shellcheck source-path=SCRIPTDIR source=lib.sh
 source "$(dirname "$0")/lib.sh"
@@ -47,8 +50,12 @@ mkdir -m 755 "$site/rst" # antsibull-docs writes only into a directory no one el
 say "antsibull-docs: the collection's pages"
 ANSIBLE_COLLECTIONS_PATH=$site/collections "$bin/antsibull-docs" collection --use-current --squash-hierarchy \
     --fail-on-error --dest-dir "$site/rst" flywp.cloud
+# What antsibull-docs does not do: the event sources' pages, and the roles' guides on their pages.
+"$bin/python" "$ROOT/tools/docsite/event_source_pages.py" "$source_dir" "$site/rst"
+"$bin/python" "$ROOT/tools/docsite/role_pages.py" "$site/rst"
 say "sphinx-build -W: the HTML site"
 FLYWP_DOCS_BUILD=$site "$bin/sphinx-build" -b html -q -W --keep-going -c "$ROOT/tools/docsite" \
     "$site/rst" "$site/html"
 "$bin/python" "$ROOT/tools/docsite/check_links.py" "$site/html"
+"$bin/python" "$ROOT/tools/docsite/check_sidebar.py" "$site/html" "$source_dir"
 echo "the site: $site/html/index.html"

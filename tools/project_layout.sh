@@ -10,6 +10,8 @@
 #   - against the simulator, started from the installed copy: site.yml runs without a
 #     warning (ansible.cfg quiets the ones about localhost), and
 #     `ansible-inventory -i servers.flywp.yml --graph` shows the server it made;
+#   - with a wrong token, that command fails and says why (ansible.cfg's
+#     any_unparsed_is_failed), and does not show the token;
 #   - without ansible.cfg, ansible-inventory does not find the plugin (why the guide asks
 #     for collections_path);
 #   - docs/examples/execution-environment/ (docs/awx.md) makes an ansible-builder context
@@ -17,8 +19,8 @@
 #   - the commented alternatives of requirements.yml (a tarball, a git repository) install
 #     it too, with the tarball built here and a clone of COLLECTION_DIR for their names;
 #   - every example playbook of the README, the guides and the roles' READMEs runs as
-#     written in the project, with only FLYWP_API_TOKEN and FLYWP_API_URL set, and prints
-#     no warning (tools/doc_examples.py).
+#     written in the project, in the order a reader meets them, with only FLYWP_API_TOKEN
+#     and FLYWP_API_URL set, and prints no warning (tools/doc_examples.py).
 # No ANSIBLE_COLLECTIONS_PATH or ANSIBLE_CONFIG: the project's ansible.cfg does it all.
 set -euo pipefail
 # shellcheck source-path=SCRIPTDIR source=lib.sh
@@ -30,6 +32,7 @@ project=$work/project
 bin=$(venv_dir newest)/bin
 export PATH="$bin:$PATH" ANSIBLE_NOCOLOR=1
 unset ANSIBLE_COLLECTIONS_PATH ANSIBLE_COLLECTIONS_PATHS ANSIBLE_CONFIG ANSIBLE_INVENTORY FLYWP_API_TOKEN FLYWP_API_URL
+quiet_ansible_core_dsa_warning # ansible-core's, not the user's (tools/lib.sh); any other warning fails
 
 check() { echo "ok: $*"; }
 fail() { die "project layout: $*"; }
@@ -129,13 +132,25 @@ export FLYWP_API_URL=$SIM_API_URL FLYWP_API_TOKEN=$DEMO_TOKEN
 
 output=$(ansible-playbook site.yml 2>&1) || { echo "$output"; fail "ansible-playbook site.yml failed"; }
 echo "$output"
-if grep -E '^\[WARNING\]' <<<"$output"; then fail "ansible-playbook site.yml warned (ansible.cfg quiets the localhost warnings)"; fi
+if grep -E '^\[WARNING\]|^\S+\.py:[0-9]+: \w*Warning: ' <<<"$output"; then
+    fail "ansible-playbook site.yml warned (ansible.cfg quiets the localhost warnings)"
+fi
 check "ansible-playbook site.yml, without a warning"
 
 graph=$(ansible-inventory -i servers.flywp.yml --graph)
 echo "$graph"
 grep -qE '\|--web-1$' <<<"$graph" || fail "ansible-inventory -i servers.flywp.yml shows no host web-1"
 check "ansible-inventory -i servers.flywp.yml --graph shows the server site.yml made"
+
+# ansible.cfg's any_unparsed_is_failed: a wrong token fails the command, with the API's answer.
+wrong_token=flywp-wrong-token-for-the-test
+rc=0
+graph=$(FLYWP_API_TOKEN=$wrong_token ansible-inventory -i servers.flywp.yml --graph 2>&1) || rc=$?
+((rc != 0)) || { echo "$graph"; fail "with a wrong token, ansible-inventory -i servers.flywp.yml exited 0"; }
+grep -q 'the API token was not accepted' <<<"$graph" || { echo "$graph"; fail "with a wrong token, ansible-inventory did not say why"; }
+if grep -q "$wrong_token" <<<"$graph"; then fail "ansible-inventory showed the token"; fi
+check "with a wrong token, ansible-inventory -i servers.flywp.yml fails (exit code $rc) and says why:"
+grep -m 1 'the API token was not accepted' <<<"$graph"
 
 : >"$work/empty.cfg"
 graph=$(ANSIBLE_CONFIG=$work/empty.cfg ansible-inventory -i servers.flywp.yml --graph 2>&1 || true)

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# The test pipeline: tools/test.sh [STEP...]  (default: every step)
+# The test pipeline: tools/test.sh [STEP...]  (default: every step); tools/test.sh --list: the steps
 #
 # A step of each ansible-core version (CORE: 2.15 ... 2.22, tools/lib.sh CORES; NEWEST: the
 # main venv's, 2.21; EE: the cores of AWX's and Automation Controller's execution
@@ -20,6 +20,9 @@
 #   ee                       ansible-builder create + introspect (if meta/execution-environment.yml)
 #   eda                      tests/eda/run.sh (if it exists)
 #   bench-smoke              make bench's case C in its quick form: the benchmark still runs (no timing checked)
+#   galaxy-importer          Galaxy's import checks on the tarball, offline, no warning allowed (tools/galaxy_importer.sh)
+#   workflows                .github/workflows/: actionlint, and every command they run is the repository's
+#                            (tools/workflows.sh)
 # A name without its version stands for all of them (sanity, units, integration, awx);
 # STEP-newest for NEWEST's (pytest: units-NEWEST). A step of a core no Python here runs is
 # skipped, and says so.
@@ -37,7 +40,9 @@ set -euo pipefail
 # shellcheck source-path=SCRIPTDIR source=lib.sh
 source "$(dirname "$0")/lib.sh"
 
-find_pythons
+# --list: the steps as declared (NEWEST_CORE's), whatever Pythons are here, one a line; the
+# workflows' check (tools/workflow_commands.py) holds .github/workflows/ to them.
+if [[ ${1:-} == --list ]]; then MAIN_CORE=$NEWEST_CORE; else find_pythons; fi
 NEWEST=$(main_core)
 MAIN_CORE=$NEWEST # known from here on, in every subshell
 LANE_CORES=("${EE_CORES[@]}") # integration and awx
@@ -54,7 +59,7 @@ ALL_STEPS+=(units-ansible-test)
 for core in "${LANE_CORES[@]}"; do ALL_STEPS+=("integration-$core"); done
 ALL_STEPS+=(ansible-lint docs docs-site changelog build project ee)
 for core in "${LANE_CORES[@]}"; do ALL_STEPS+=("awx-$core"); done
-ALL_STEPS+=(eda bench-smoke)
+ALL_STEPS+=(eda bench-smoke galaxy-importer workflows)
 # The order in which the lanes take the steps: the longest first, so that the short ones
 # fill the end of both lanes.
 ORDER=("integration-$NEWEST")
@@ -64,7 +69,11 @@ for core in "${EE_CORES[@]}"; do ORDER+=("awx-$core"); done
 for core in "${CORES[@]}"; do [[ $core == "$NEWEST" ]] || ORDER+=("sanity-$core"); done
 ORDER+=(ansible-lint)
 for core in "${CORES[@]}"; do ORDER+=("units-$core"); done
-ORDER+=(project docs-site build bench-smoke ee eda docs changelog)
+ORDER+=(project galaxy-importer docs-site build bench-smoke ee eda docs changelog workflows)
+if [[ ${1:-} == --list ]]; then
+    printf '%s\n' "${ALL_STEPS[@]}"
+    exit 0
+fi
 SKIP=77 # a step returns this when it has nothing to check (yet)
 LANES=2
 LOG_DIR=$BUILD_DIR/logs
@@ -261,6 +270,14 @@ step_bench_smoke() {
     tools/bench/bench.sh --quick --cases C --strict
 }
 
+step_galaxy_importer() {
+    bash "$ROOT/tools/galaxy_importer.sh" "$COLLECTION_COPY"
+}
+
+step_workflows() {
+    bash "$ROOT/tools/workflows.sh"
+}
+
 # step_core STEP: the ansible-core version a step is of (nothing for the others).
 step_core() {
     case $1 in
@@ -431,7 +448,7 @@ needs() {
         "awx-$NEWEST" | ansible-lint | docs | docs-site | changelog | project | ee) echo "$NEWEST" tools ;;
         *) echo "${core:-$NEWEST}" ;;
     esac
-    if [[ $1 == "sanity-$NEWEST" ]]; then echo shellcheck; fi
+    if [[ $1 == "sanity-$NEWEST" || $1 == workflows ]]; then echo shellcheck; fi
 }
 
 # One set-up job; build/logs/set-up-JOB.done (or .failed) says when it is over.

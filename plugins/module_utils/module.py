@@ -19,6 +19,7 @@ from ansible.module_utils.basic import AnsibleModule, env_fallback, missing_requ
 from ansible_collections.flywp.cloud.plugins.module_utils.client import (
     HAS_REQUESTS, REQUESTS_IMPORT_ERROR, FlyWPClient, check_connection_options, checked_token)
 from ansible_collections.flywp.cloud.plugins.module_utils.errors import DEFAULT_API_URL, FlyWPError
+from ansible_collections.flywp.cloud.plugins.module_utils.job import job_pid, sleep_within_job
 from ansible_collections.flywp.cloud.plugins.module_utils.redaction import (
     redact, secret_values, url_credentials, url_for_messages)
 from ansible_collections.flywp.cloud.plugins.module_utils.validation import InvalidInput, seconds_option, text_option
@@ -95,10 +96,11 @@ class FlyWPModule(AnsibleModule):
     @property
     def client(self):
         if self._client is None:
+            job = job_pid()
             self._client = FlyWPClient(
                 self.params['api_token'], url=self._api_url, timeout=self.params['api_timeout'],
                 validate_certs=self.params['validate_certs'], rate_limit_timeout=self.params['rate_limit_timeout'],
-                warn=self.warn)
+                warn=self.warn, **({'sleep': sleep_within_job(job)} if job else {}))
         return self._client
 
     def run(self, work):

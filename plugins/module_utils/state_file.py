@@ -17,6 +17,7 @@ is told once, with the path and the fix.
 from __future__ import annotations
 
 import copy
+import glob
 import hashlib
 import json
 import os
@@ -105,11 +106,15 @@ class SharedState:
         return document
 
     def _save(self, document):
+        """Written beside, then renamed over the document (under the lock, as every write is: so a
+        file left beside it is one a process stopped while writing, a cancelled job's, and goes)."""
         temporary = '%s.%d.tmp' % (self.path, os.getpid())
         try:
             with os.fdopen(os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600), 'w') as handle:
                 handle.write(json.dumps(document, sort_keys=True))
             os.replace(temporary, self.path)
+            for left in glob.glob(glob.escape(self.path) + '.*.tmp'):
+                os.unlink(left)
         except OSError:
             try:
                 os.unlink(temporary)

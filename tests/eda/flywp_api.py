@@ -7,6 +7,8 @@
     flywp_api.py control METHOD PATH [JSON]       one request to the simulator's control API
     flywp_api.py wait PATH FIELD VALUE SECONDS    until GET PATH's FIELD is VALUE; prints the object
     flywp_api.py records DIR                      the reactions recorded in DIR, one line each, sorted
+    flywp_api.py pace FILE MOST                   the times of a request log saved in FILE (control GET
+                                                  /requests); fails when two are more than MOST s apart
 
 The API URL and token come from FLYWP_API_URL and FLYWP_API_TOKEN.
 """
@@ -65,6 +67,19 @@ def records(directory):
     return sorted(lines)
 
 
+def pace(path, most):
+    with open(path, encoding='utf-8') as handle:
+        times = sorted(entry['time'] for entry in json.load(handle)['requests'])
+    if len(times) < 3:
+        sys.exit('%d requests in the log: too few to show a pace' % len(times))
+    gaps = [later - earlier for earlier, later in zip(times, times[1:])]
+    said = '%d requests over %.1f s, at %s s; gaps %.1f to %.1f s' % (
+        len(times), times[-1] - times[0], ', '.join('%.1f' % (time_ - times[0]) for time_ in times), min(gaps), max(gaps))
+    if max(gaps) > float(most):
+        sys.exit('%s: more than %s s' % (said, most))
+    return said
+
+
 def main(argv):
     command, args = argv[1], argv[2:]
     if command in ('call', 'control'):
@@ -74,6 +89,8 @@ def main(argv):
         print(json.dumps(wait(*args), sort_keys=True))
     elif command == 'records':
         print('\n'.join(records(args[0])))
+    elif command == 'pace':
+        print(pace(*args))
     else:
         sys.exit('unknown command %r' % command)
 

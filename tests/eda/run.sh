@@ -6,14 +6,21 @@
 #
 #   tests/eda/run.sh        (from anywhere; `make test` runs it with the main venv on PATH)
 #
-# What happens through the API while the rulebook watches, and what must follow, each once:
+# ansible-rulebook runs as docs/eda.md's quick start says, with FLYWP_API_TOKEN and FLYWP_API_URL
+# exported and nothing else. What happens through the API while the rulebook watches, and what
+# must follow, each once:
 #   a server is created and becomes ready   SSH key and cron job put on it (flywp.cloud.eda_server_ready)
 #   a site is added to it                   its first backup started (flywp.cloud.eda_site_active)
 #   that backup fails                       a new backup of the site (flywp.cloud.eda_backup_failed)
 #   a server is removed                     its address leaves known_hosts (flywp.cloud.eda_server_removed)
 # Each reaction's playbook leaves a record file, and the test counts them; then it watches a while
-# longer, to see nothing twice. It also checks that a bad argument ends ansible-rulebook with one
-# sentence, and that meta/decision-environment.yml makes an ansible-builder context.
+# longer, to see nothing twice, and shows the source's pace in the simulator's request log (the
+# rate limit makes interval 1 s too short for the source's share, so it polls at an even pace).
+# Then the rulebook is stopped, the account changed (a server created, one deleted, one renamed),
+# and the rulebook started again on the same state directory: the source must report each of
+# those changes once and nothing else (the "Event:" lines of its log), and the reactions follow.
+# It also checks that a bad argument ends ansible-rulebook with one sentence, and that
+# meta/decision-environment.yml makes an ansible-builder context.
 #
 # ansible-rulebook gets a venv of its own (.venv-rulebook at the root: Python 3.12 or 3.13,
 # tests/eda/requirements.txt; a stamp skips pip when nothing changed) and needs Java 17 or newer:
@@ -159,9 +166,12 @@ say "flywp.cloud built and installed in $WORK/collections"
 
 # --- the FlyWP API simulator, quick enough for a test ---
 
-# The rate limit is raised so that polls every second fit in the source's share (0.25); the
-# unit tests (tests/unit/extensions/eda/) check the share at the contract's 60 a minute.
-(cd "$ROOT" && exec setsid "$PYTHON" -m simulator --port 0 --url-file "$WORK/simulator.url" --rate-limit 6000 \
+# A rate limit of 240 a minute: the source's share (0.25) is 60, one request a second, so a round of
+# two or more requests takes longer than interval (1 s) and the source spreads its share evenly;
+# the reactions' playbooks have the other 180. The unit tests (tests/unit/extensions/eda/) check
+# the share at the contract's 60 a minute.
+SOURCE_EVERY=1 # seconds between the source's requests: 60 / (0.25 x 240)
+(cd "$ROOT" && exec setsid "$PYTHON" -m simulator --port 0 --url-file "$WORK/simulator.url" --rate-limit 240 \
     --delay-server-creating 0.5 --delay-server-provisioning 1 --delay-site-creating 0.5 \
     --delay-backup-pending 0.3 --delay-backup-running 0.5) >"$WORK/simulator.log" 2>&1 </dev/null &
 SIM_PID=$!
@@ -181,12 +191,16 @@ api() { "$PYTHON" "$HERE/flywp_api.py" "$@"; }
 api control POST /tokens "{\"token\": \"$FLYWP_API_TOKEN\"}" >/dev/null
 say "simulator at $FLYWP_API_URL"
 
-# A server that is there from the start, to be removed while the rulebook watches, with its
-# host key in the known_hosts file the reaction cleans.
-OLD=$(api control POST /seed '{"servers": [{"name": "old-1", "ip_address": "198.51.100.77"}]}')
-OLD_ID=$("$PYTHON" -c 'import json, sys; print(json.loads(sys.argv[1])["servers"][0]["id"])' "$OLD")
+# Two servers there from the start: old-1 is removed while the rulebook watches, spare-1 while it
+# is stopped; their host keys are in the known_hosts file the reaction cleans.
+SEEDED=$(api control POST /seed '{"servers": [{"name": "old-1", "ip_address": "198.51.100.77"},
+    {"name": "spare-1", "ip_address": "198.51.100.88"}]}')
+seeded_id() { "$PYTHON" -c 'import json, sys; print(json.loads(sys.argv[1])["servers"][int(sys.argv[2])]["id"])' "$SEEDED" "$1"; }
+OLD_ID=$(seeded_id 0)
+SPARE_ID=$(seeded_id 1)
 KEY='AAAAC3NzaC1lZDI1NTE5AAAAINKCezZNuLsERhiLxRzKmL3flWz85VJhdicM9WrShEiF'
-printf '198.51.100.77 ssh-ed25519 %s\n192.0.2.1 ssh-ed25519 %s\n' "$KEY" "$KEY" >"$WORK/known_hosts"
+printf '198.51.100.77 ssh-ed25519 %s\n198.51.100.88 ssh-ed25519 %s\n192.0.2.1 ssh-ed25519 %s\n' "$KEY" "$KEY" "$KEY" \
+    >"$WORK/known_hosts"
 
 # --- the rulebook's inventory and variables ---
 
@@ -210,7 +224,8 @@ printf -- '---\nflywp_changes_interval: 1\n' >"$WORK/vars.yml"
 
 # --- the rulebook ---
 
-rulebook_says() { grep -q -- "$1" "$WORK/rulebook.log"; }
+RULEBOOK_LOG=$WORK/rulebook.log
+rulebook_says() { grep -q -- "$1" "$RULEBOOK_LOG"; }
 # wait_for LABEL SECONDS COMMAND...: until COMMAND succeeds, or fail saying LABEL.
 wait_for() {
     local label=$1 seconds=$2 i
@@ -218,19 +233,25 @@ wait_for() {
     for ((i = 0; i < seconds * 5; i++)); do
         "$@" >/dev/null 2>&1 && return 0
         [[ -z $RULEBOOK_PID ]] || kill -0 "$RULEBOOK_PID" 2>/dev/null || {
-            tail -n 40 "$WORK/rulebook.log" >&2
+            tail -n 40 "$RULEBOOK_LOG" >&2
             die "ansible-rulebook ended while the test waited for $label"
         }
         sleep 0.2
     done
-    tail -n 40 "$WORK/rulebook.log" >&2
+    tail -n 40 "$RULEBOOK_LOG" >&2
     die "$label did not happen within $seconds s"
 }
 
-(cd "$WORK" && exec setsid ansible-rulebook -r flywp.cloud.flywp_changes -i "$WORK/inventory" \
-    -E FLYWP_API_URL,FLYWP_API_TOKEN --vars "$WORK/vars.yml" -v) >"$WORK/rulebook.log" 2>&1 </dev/null &
-RULEBOOK_PID=$!
-wait_for "the source's first poll (its baseline)" "$TIMEOUT" rulebook_says 'Watching 1 server'
+# start_rulebook LOG: the quick start's command (docs/eda.md), with the test's variables, logging to LOG.
+start_rulebook() {
+    RULEBOOK_LOG=$1
+    (cd "$WORK" && exec setsid ansible-rulebook -r flywp.cloud.flywp_changes -i "$WORK/inventory" \
+        --vars "$WORK/vars.yml" -v) >"$RULEBOOK_LOG" 2>&1 </dev/null &
+    RULEBOOK_PID=$!
+}
+
+start_rulebook "$WORK/rulebook.log"
+wait_for "the source's first poll (its baseline)" "$TIMEOUT" rulebook_says 'Watching 2 servers'
 say "ansible-rulebook is watching (pid $RULEBOOK_PID)"
 
 records_count() { find "$WORK/records" -name '*.json' | wc -l; }
@@ -247,39 +268,47 @@ SITE_ID=$("$PYTHON" -c 'import json, sys; print(json.loads(sys.argv[1])["id"])' 
 wait_for "the reactions to the site and its failed backup" "$TIMEOUT" records_at_least 3
 api call DELETE "/servers/$OLD_ID" >/dev/null
 wait_for "the reaction to old-1 being removed" "$TIMEOUT" records_at_least 4
-# A while longer (the source polls every second): nothing may come twice.
-sleep 8
+# A while longer, nothing may come twice; the source alone sends requests meanwhile: its pace.
+api control DELETE /requests >/dev/null
+sleep 15
+api control GET /requests >"$WORK/quiet-requests.json"
 stop "$RULEBOOK_PID"
 RULEBOOK_PID=''
 
 # --- the checks ---
 
-expected_records() {
-    "$PYTHON" - "$(api records "$WORK/records")" <<'EOF'
+# records_are DIR 'KIND NAME CHANGE[,CHANGE]'...: the reactions recorded in DIR are these, one each.
+records_are() {
+    local directory=$1
+    shift
+    "$PYTHON" - "$(api records "$directory")" "$@" <<'EOF'
 import sys
 found = [tuple(line.split(' ', 2)) for line in sys.argv[1].splitlines()]
 # The change each reaction saw: a status change, or an object first seen already so.
-wanted = {('server', 'web-1'): ('added', 'updated'), ('site', 'blog.example.com'): ('added', 'updated'),
-          ('backup', 'full'): ('added', 'updated'), ('server', 'old-1'): ('removed',)}
+wanted = dict(((kind, name), changes.split(',')) for kind, name, changes in (spec.split(' ') for spec in sys.argv[2:]))
 seen = sorted((kind, name) for kind, _change, name in found)
 if seen != sorted(wanted) or any(change not in wanted[(kind, name)] for kind, change, name in found):
     sys.exit('the reactions recorded: %s' % (found,))
 print('%d reactions, one each: %s' % (len(found), '; '.join(' '.join(record) for record in found)))
 EOF
 }
+expected_records() {
+    records_are "$WORK/records" 'server web-1 added,updated' 'site blog.example.com added,updated' \
+        'backup full added,updated' 'server old-1 removed'
+}
 check "each change is reacted to exactly once" expected_records
 
-ssh_key_and_cron() {
+ssh_key_and_cron() { # ssh_key_and_cron SERVER_ID NAME
     local keys crons
-    keys=$(api call GET "/servers/$WEB_ID/ssh-keys")
-    crons=$(api call GET "/servers/$WEB_ID/crons")
+    keys=$(api call GET "/servers/$1/ssh-keys")
+    crons=$(api call GET "/servers/$1/crons")
     [[ $keys == *'"name": "e2e-deploy"'* && $crons == *'"command": "wp cron event run --due-now"'* ]] || {
         echo "SSH keys: $keys; cron jobs: $crons"
         return 1
     }
-    echo "web-1 has the SSH key e2e-deploy and the cron job"
+    echo "$2 has the SSH key e2e-deploy and the cron job"
 }
-check "the ready server got the standard SSH key and cron job" ssh_key_and_cron
+check "the ready server got the standard SSH key and cron job" ssh_key_and_cron "$WEB_ID" web-1
 
 two_backups() {
     local backups
@@ -294,31 +323,89 @@ EOF
 }
 check "the added site was backed up, and again after that backup failed" two_backups
 
-host_key_forgotten() {
-    grep -q '^198\.51\.100\.77 ' "$WORK/known_hosts" && {
-        echo "198.51.100.77 is still in known_hosts"
+host_key_forgotten() { # host_key_forgotten ADDRESS: it left known_hosts, and 192.0.2.1 stayed
+    grep -q -F "$1 " "$WORK/known_hosts" && {
+        echo "$1 is still in known_hosts"
         return 1
     }
     grep -q '^192\.0\.2\.1 ' "$WORK/known_hosts" || {
         echo "the other host key went too"
         return 1
     }
-    echo "198.51.100.77 left known_hosts, 192.0.2.1 stayed"
+    echo "$1 left known_hosts, 192.0.2.1 stayed"
 }
-check "the removed server's host key was forgotten" host_key_forgotten
+check "the removed server's host key was forgotten" host_key_forgotten 198.51.100.77
 
-no_trouble() {
-    if grep -n -E 'Traceback|Source error|Terminating|A poll failed' "$WORK/rulebook.log"; then return 1; fi
+no_trouble() { # no_trouble LOG PLAYS
+    if grep -n -E 'Traceback|Source error|Terminating|A poll failed|WARNING - The baseline' "$1"; then return 1; fi
     # Every playbook run, finished or not when the rulebook was stopped, printed its play's name.
     local plays
-    plays=$(grep -c '^PLAY \[' "$WORK/rulebook.log" || true)
-    ((plays == 4)) || {
-        grep '^PLAY \[' "$WORK/rulebook.log"
+    plays=$(grep -c '^PLAY \[' "$1" || true)
+    ((plays == $2)) || {
+        grep '^PLAY \[' "$1"
         return 1
     }
-    echo "no traceback, no failed poll; 4 playbook runs, one a reaction"
+    echo "no traceback, no failed poll, no baseline warning; $2 playbook runs, one a reaction"
 }
-check "ansible-rulebook's output: no error, no playbook run twice" no_trouble
+check "ansible-rulebook's output: no error, no playbook run twice" no_trouble "$WORK/rulebook.log" 4
+
+# The source's requests while nothing else ran: one every SOURCE_EVERY seconds (from one answer to
+# the next request). The bound on the gaps is ten times that, so a busy machine does not fail the
+# test, yet a source that spent its share in bursts (60 requests in the first seconds of a
+# minute, then none until the next) does.
+even_pace() { "$PYTHON" "$HERE/flywp_api.py" pace "$WORK/quiet-requests.json" "$((SOURCE_EVERY * 10))"; }
+check "the source spreads its share evenly (interval 1 s, stretched to its share)" even_pace
+
+# --- stopped, the account changed, started again on the same state directory ---
+
+baseline_kept() {
+    local files
+    files=$(find "$FLYWP_STATE_DIR" -name 'changes-*.json')
+    [[ -n $files && $(wc -l <<<"$files") == 1 ]] || {
+        echo "the state directory holds: $(ls "$FLYWP_STATE_DIR")"
+        return 1
+    }
+    if grep -q -F "$FLYWP_API_TOKEN" "$files"; then
+        echo "$files holds the token"
+        return 1
+    fi
+    echo "$(basename "$files") beside the budget's $(cd "$FLYWP_STATE_DIR" && ls state-*.json), without the token"
+}
+check "the source kept its baseline in the state directory" baseline_kept
+
+NEW=$(api call POST /servers '{"name": "web-2", "provider": "hetzner", "region": "fsn1"}')
+NEW_ID=$("$PYTHON" -c 'import json, sys; print(json.loads(sys.argv[1])["id"])' "$NEW")
+api wait "/servers/$NEW_ID" status ready "$TIMEOUT" >/dev/null
+api call DELETE "/servers/$SPARE_ID" >/dev/null
+api control PATCH "/objects/server/$WEB_ID" '{"name": "web-1-renamed"}' >/dev/null
+say "while it was stopped: web-2 created, spare-1 deleted, web-1 renamed web-1-renamed"
+
+sed -i "s|^flywp_eda_records: .*|flywp_eda_records: $WORK/records-2|" "$WORK/inventory/group_vars/all.yml"
+mkdir -p "$WORK/records-2"
+start_rulebook "$WORK/rulebook-2.log"
+wait_for "the first poll after the restart" "$TIMEOUT" rulebook_says 'this first poll reported what changed since the baseline'
+records_2_at_least() { (($(find "$WORK/records-2" -name '*.json' | wc -l) >= $1)); }
+wait_for "the reactions to web-2 and spare-1" "$TIMEOUT" records_2_at_least 2
+sleep 6 # nothing more may come
+stop "$RULEBOOK_PID"
+RULEBOOK_PID=''
+
+events_after_the_restart() {
+    local found wanted
+    found=$(sed -n 's/.*flywp\.cloud\.changes - INFO - Event: //p' "$WORK/rulebook-2.log" | sort)
+    wanted=$(printf '%s\n' "server 'spare-1' removed (id $SPARE_ID)" \
+        "server 'web-1-renamed' updated (id $WEB_ID): name changed" "server 'web-2' added (id $NEW_ID)" | sort)
+    [[ $found == "$wanted" ]] || {
+        printf 'the source reported:\n%s\n' "$found"
+        return 1
+    }
+    echo "$(wc -l <<<"$found") events, one each: $(paste -s -d ';' <<<"$found")"
+}
+check "after the restart the source reported each change once, and nothing else" events_after_the_restart
+check "and the reactions followed, once each" records_are "$WORK/records-2" 'server web-2 added' 'server spare-1 removed'
+check "the server created meanwhile got the standard SSH key and cron job" ssh_key_and_cron "$NEW_ID" web-2
+check "the server deleted meanwhile left known_hosts" host_key_forgotten 198.51.100.88
+check "ansible-rulebook's output after the restart: no error, no playbook run twice" no_trouble "$WORK/rulebook-2.log" 2
 
 # A bad argument ends ansible-rulebook at once, with one sentence and no traceback.
 cat >"$WORK/bad.yml" <<'EOF'
@@ -354,14 +441,15 @@ check "a bad argument stops the rulebook with one sentence" bad_argument
 decision_environment() {
     local context=$WORK/de-context file
     (cd "$ROOT/meta" && ansible-builder create -f decision-environment.yml -c "$context" >/dev/null) || return 1
-    file=$(cat "$context/Containerfile" "$context"/_build/requirements.* "$context"/_build/bindep.txt 2>/dev/null)
-    for wanted in ansible-rulebook java-17-openjdk flywp.cloud requests; do
+    # ansible-builder names it Containerfile, or Dockerfile when podman is not found
+    file=$(cat "$context"/Containerfile "$context"/Dockerfile "$context"/_build/requirements.* "$context"/_build/bindep.txt 2>/dev/null)
+    for wanted in ansible-rulebook java-17-openjdk flywp.cloud requests 'ENV FLYWP_STATE_DIR=/var/lib/flywp.cloud'; do
         [[ $file == *"$wanted"* ]] || {
             echo "the build context does not mention $wanted"
             return 1
         }
     done
-    echo "ansible-builder create: a context with ansible-rulebook, Java 17, flywp.cloud and requests"
+    echo "ansible-builder create: a context with ansible-rulebook, Java 17, flywp.cloud, requests and the state directory"
 }
 check "meta/decision-environment.yml is a valid ansible-builder definition" decision_environment
 

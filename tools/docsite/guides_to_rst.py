@@ -22,7 +22,9 @@ import sys
 import pypandoc
 import yaml
 
-# (Markdown source, name of the page in docs/docsite/rst), in the order of extra-docs.yml.
+# (Markdown source, name of the page in docs/docsite/rst), in the order of extra-docs.yml; the
+# roles' READMEs (role_*) are in none of its sections: on the site, each goes on its role's page
+# (tools/docsite/role_pages.py), and elsewhere it is a page of its own, in no table of contents.
 GUIDES = [
     ('docs/getting-started.md', 'getting_started'),
     ('docs/authentication.md', 'authentication'),
@@ -35,12 +37,15 @@ GUIDES = [
     ('docs/any-endpoint.md', 'any_endpoint'),
     ('docs/troubleshooting.md', 'troubleshooting'),
     ('docs/real-api.md', 'real_api'),
+    ('docs/versioning.md', 'versioning'),
     ('roles/fleet/README.md', 'role_fleet'),
     ('roles/backup/README.md', 'role_backup'),
     ('docs/development.md', 'development'),
+    ('docs/releasing.md', 'releasing'),
     ('docs/api-contract.md', 'api_contract'),
 ]
 LABEL_PREFIX = 'ansible_collections.flywp.cloud.docsite.'
+ROLE_GUIDE = re.compile(r'^role_\w+$')
 SCHEME = re.compile(r'^[a-zA-Z][a-zA-Z0-9+.-]*:')
 
 
@@ -172,8 +177,9 @@ class Converter:
         body = pandoc(['-f', 'json', '-t', 'rst', '--wrap=preserve', '--columns=100'], json.dumps(tree))
         # pandoc writes a raw block without the blank line a label needs before its heading
         body = re.sub(r'^(\.\. _%s[^\n]*:)\n(?=\S)' % re.escape(LABEL_PREFIX), r'\1\n\n', body, flags=re.M)
+        orphan = ':orphan:\n\n' if ROLE_GUIDE.match(self.pages[source]) else ''
         return ('.. Made from %s by tools/docs_site.sh (make docs): edit that file, not this one.\n\n'
-                '.. _%s:\n\n%s' % (source, self.label(source), body))
+                '%s.. _%s:\n\n%s' % (source, orphan, self.label(source), body))
 
 
 def main(root, out_dir):

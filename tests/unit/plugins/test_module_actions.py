@@ -9,10 +9,14 @@ from __future__ import annotations
 
 import importlib
 import os
+import types
 
 import pytest
+from ansible.plugins.action.normal import ActionModule as NormalAction
 
-from ansible_collections.flywp.cloud.plugins.plugin_utils.module_action import ModuleAction
+from ansible_collections.flywp.cloud.plugins.module_utils.hints import RUN_VARIABLE
+from ansible_collections.flywp.cloud.plugins.module_utils.job import JOB_VARIABLE
+from ansible_collections.flywp.cloud.plugins.plugin_utils.module_action import ModuleAction, run_identity
 
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__)))))
 
@@ -35,3 +39,18 @@ def test_the_action_runs_the_module_and_its_main_is_the_modules(name, monkeypatc
     monkeypatch.setattr(module, 'main', lambda: called.append(name))
     action.main()
     assert called == [name]
+
+
+@pytest.mark.parametrize('transport, job', [('local', True), ('ssh', False)])
+def test_the_action_gives_the_run_and_on_the_controller_the_job(monkeypatch, transport, job):
+    """The run's identity always; the pid of the run's ansible-playbook (this worker's parent) only
+    to a module that runs on the controller, where that pid means that process."""
+    seen = []
+    monkeypatch.setattr(NormalAction, 'run', lambda self, tmp=None, task_vars=None: seen.append(self._task.environment))
+    action = ModuleAction.__new__(ModuleAction)
+    action._task = types.SimpleNamespace(environment=[{'A': '1'}])
+    action._connection = types.SimpleNamespace(transport=transport)
+    action.run(task_vars={})
+    added = seen[0][-1]
+    assert seen[0][0] == {'A': '1'} and added[RUN_VARIABLE] == run_identity()
+    assert added.get(JOB_VARIABLE) == (str(os.getppid()) if job else None)

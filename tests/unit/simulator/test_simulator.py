@@ -352,6 +352,17 @@ def test_fault_methods_filter(sim):
     assert control(sim, 'GET', '/faults').json == {'faults': []}
 
 
+def test_fault_path_filter(sim):
+    sim.seed(servers=[{'name': 'web'}])
+    control(sim, 'POST', '/faults', {'count': 1, 'status': 503, 'methods': ['POST'], 'path': '/servers/*/crons'})
+    assert api(sim, 'POST', '/servers', {'name': 'web-2'}).status == 201
+    assert api(sim, 'POST', '/servers/1/sites', {'domain': 'example.com'}).status == 201
+    assert control(sim, 'GET', '/faults').json['faults'][0]['path'] == '/servers/*/crons'
+    assert api(sim, 'POST', '/servers/1/crons', {'command': 'true', 'frequency': '@daily'}).status == 503
+    assert api(sim, 'POST', '/servers/1/crons', {'command': 'true', 'frequency': '@daily'}).status == 201
+    assert control(sim, 'POST', '/faults', {'count': 1, 'status': 503, 'path': 'servers'}).status == 400
+
+
 # Life cycles.
 
 def test_server_site_and_backup_status_transitions():

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import asyncio
 import copy
+import datetime
 import difflib
 import fnmatch
 import json
@@ -21,9 +22,8 @@ import math
 import os
 import sys
 import time
-from collections import deque
-from dataclasses import dataclass, field
-from typing import Dict, Optional, Tuple
+from dataclasses import dataclass
+from typing import Optional, Tuple
 
 DOCUMENTATION = r"""
 ---
@@ -45,12 +45,16 @@ description:
     server that was removed, and for its sites and backups, as the inventory no longer
     has it)."
   - The first poll is a baseline, so starting a rulebook does not report everything as
-    added (see O(emit_existing)). What changed while the source was not running is not
-    reported.
+    added (see O(emit_existing)).
+  - The baseline is kept in a file after each complete round (see O(state_file)). Started
+    again, the source polls once and reports each change since (added, removed, updated)
+    once, and nothing it had already seen.
   - It uses the collection's own API client, so it counts in the same rate-limit budget as
     the modules and the inventory of the same API URL and token on this machine, and it
-    spends at most O(max_share) of it. When what it watches needs more than that in
-    O(interval), it polls less often, and says once how long a round then takes.
+    spends at most O(max_share) of it, and less when the API's own count shows others
+    spending the same token beyond the rest (another container's playbooks). When what it
+    watches needs more than its share in O(interval), it polls less often, at an even pace
+    (one request every window / share), and says once how long a round then takes.
   - A failed poll (an error of the API, a C(429), the token's budget used up by playbooks)
     is logged and tried again at the next round; an API that cannot be reached is tried
     again with back-off. Neither is an event, nor the end of the source; a failed poll
@@ -129,12 +133,24 @@ options:
         otherwise in C(X-RateLimit-Limit)).
     type: float
     default: 0.25
+  state_file:
+    description:
+      - Where the baseline is kept across restarts, a file the source writes after each complete
+        round.
+      - By default a file beside the rate-limit budget's state, in the directory E(FLYWP_STATE_DIR)
+        names (else C($XDG_STATE_HOME/flywp.cloud), else C(~/.local/state/flywp.cloud)), one per
+        API URL, token and what is watched (O(kinds), O(servers), O(sites)).
+      - V(off) keeps the baseline in memory only, as does E(FLYWP_STATE_DIR=off) when this is not
+        given; a restart then starts from a new baseline.
+      - A file that cannot be read or written is said once in a warning, with its path and the
+        fix, and the source then keeps the baseline in memory only.
+    type: str
 notes:
   - C(meta.hosts) is the server's name, which names the host of the C(flywp.cloud.flywp)
     inventory with that plugin's default C(hostname=name).
   - In a decision environment of the EDA controller the budget is per activation (each
-    runs in a container of its own); give the source a token of its own, or lower
-    O(max_share).
+    runs in a container of its own), and the baseline lives in the container unless its state
+    directory is a mounted volume (see the guide, docs/eda.md).
 """
 
 EXAMPLES = r"""
@@ -191,11 +207,15 @@ _reach_the_collection()
 
 # After the line above, which makes them importable where ansible-rulebook runs this file.
 # pylint: disable=wrong-import-position
+from ansible_collections.flywp.cloud.extensions.eda.source_utils.baseline import (  # noqa: E402
+    BaselineFile, Seen, path_beside, scope_of)
+from ansible_collections.flywp.cloud.extensions.eda.source_utils.pacing import Pacer, Room  # noqa: E402
 from ansible_collections.flywp.cloud.plugins.module_utils.client import (  # noqa: E402
     HAS_REQUESTS, PER_PAGE, FlyWPClient, check_connection_options)
 from ansible_collections.flywp.cloud.plugins.module_utils.errors import (  # noqa: E402
     DEFAULT_API_URL, FlyWPAPIError, FlyWPError)
 from ansible_collections.flywp.cloud.plugins.module_utils.resource_types import BACKUP, SERVER, SITE  # noqa: E402
+from ansible_collections.flywp.cloud.plugins.module_utils.state_file import OFF  # noqa: E402
 
 NAME = 'flywp.cloud.changes'
 WATCHED = dict((rtype.name, rtype) for rtype in (SERVER, SITE, BACKUP))
@@ -205,9 +225,10 @@ MAX_INTERVAL = 86400.0
 DEFAULT_SHARE = 0.25
 MAX_BACKOFF = 600.0  # seconds: the longest wait between tries of an API that cannot be reached
 ARGUMENTS = ('api_token', 'api_url', 'api_timeout', 'validate_certs', 'interval', 'kinds', 'servers', 'sites',
-             'emit_existing', 'max_share')
+             'emit_existing', 'max_share', 'state_file')
 TRUE, FALSE = ('true', 'yes', 'on', '1'), ('false', 'no', 'off', '0')
 REMOVED_HOST = 'localhost'  # what a removed server's events run on: the inventory no longer has the server
+STATE_FILE_OFF = 'off'
 
 logger = logging.getLogger(NAME)
 
@@ -245,10 +266,16 @@ class Settings:
     sites: Tuple[str, ...] = ()
     emit_existing: bool = False
     max_share: float = DEFAULT_SHARE
+    state_file: Optional[str] = None  # None: beside the budget's state; STATE_FILE_OFF: in memory only
 
     @property
     def lists_sites(self):
         return 'site' in self.kinds or 'backup' in self.kinds
+
+    @property
+    def scope(self):
+        """What is watched: another scope is another baseline."""
+        return scope_of(self.kinds, self.servers, self.sites)
 
 
 def settings_from(args, environ=None):
@@ -272,6 +299,7 @@ def settings_from(args, environ=None):
         sites=_references(args, 'sites'),
         emit_existing=_boolean(args, 'emit_existing', False),
         max_share=_share(args.get('max_share', DEFAULT_SHARE)),
+        state_file=_state_file(args.get('state_file')),
     )
     try:
         check_connection_options(settings.api_timeout, 0)  # the client's own range
@@ -360,6 +388,17 @@ def _share(value):
     return share
 
 
+def _state_file(value):
+    """None (the default place), STATE_FILE_OFF, or a path. YAML reads a bare off as false."""
+    if value is None or (isinstance(value, str) and not value.strip()):
+        return None
+    if value is False or (isinstance(value, str) and value.strip().lower() in OFF):
+        return STATE_FILE_OFF
+    if not isinstance(value, str) or '\0' in value:
+        raise SourceError('%s: state_file must be the path of a file, or off, not %r.' % (NAME, value))
+    return os.path.expanduser(value.strip())
+
+
 def matches_server(server, references):
     """Whether a server is one of `references` (names, ids, name patterns); every server when empty."""
     if not references:
@@ -378,29 +417,47 @@ def matches_site(site, references):
 
 # --- what this source may spend ---
 
-class Pacer:
-    """Keeps this source to its share of the token's rate limit: at most `allowance` requests in
-    any `window` seconds, counted from the moment each answer came (the API counted the request
-    before it answered, so its window ends no later than one window after the answer)."""
+class ApiCount:
+    """What the API counted in its current window, every sender of the token included, by the last
+    answer to this client that said (X-RateLimit-Limit and X-RateLimit-Remaining). The budget
+    (budget.py) knows this for every process of the controller; until it says so itself, the
+    source reads its own client's answers.
 
-    def __init__(self, clock, sleep):
-        self._clock, self._sleep = clock, sleep
-        self._answered = deque()
+    Within one window the count only grows, so a lower count is a new window, which began
+    after the answer before it and by this one: the earliest answer known in a window bounds
+    its end (one window after it).
+    """
 
-    async def ready_for(self, count, allowance, window):
-        """Wait until `count` more requests fit in the share (alone, if they never fit)."""
-        while True:
-            now = self._clock()
-            while self._answered and self._answered[0] + window <= now:
-                self._answered.popleft()
-            excess = len(self._answered) + count - allowance
-            if excess <= 0 or not self._answered:
-                return
-            await self._sleep(self._answered[min(excess, len(self._answered)) - 1] + window - now)
+    def __init__(self, client, clock):
+        self._clock = clock
+        self._latest = None  # (limit, counted, when it was answered)
+        self._began_by = None  # the first answer of the window the latest is in
+        client.session.hooks['response'].append(self._answered)
 
-    def sent(self, count):
+    def _answered(self, response, *args, **kwargs):  # pylint: disable=unused-argument
+        limit = _header_int(response.headers, 'X-RateLimit-Limit')
+        remaining = _header_int(response.headers, 'X-RateLimit-Remaining')
+        if limit is None or remaining is None:
+            return
         now = self._clock()
-        self._answered.extend([now] * count)
+        if self._latest is None or limit - remaining < self._latest[1]:
+            self._began_by = now
+        self._latest = (limit, limit - remaining, now)
+
+    def room(self, window):
+        """Room: what the API had left and until when at most; None before any answer said."""
+        if self._latest is None:
+            return None
+        limit, counted, at = self._latest
+        began_by = self._began_by if self._began_by + window > at else at  # that window has ended since
+        return Room(limit - counted, began_by + window)
+
+
+def _header_int(headers, name):
+    try:
+        return int(float(headers.get(name)))
+    except (TypeError, ValueError, OverflowError):
+        return None
 
 
 def pages(count):
@@ -427,26 +484,20 @@ def changed_fields(before, after):
                 if before.get(name) != after.get(name))
 
 
-@dataclass
-class Seen:
-    """The last good listing of each scope: None until the first one."""
-
-    servers: Optional[Dict[str, dict]] = None
-    sites: Dict[str, Dict[str, dict]] = field(default_factory=dict)  # by server id
-    backups: Dict[str, Dict[str, dict]] = field(default_factory=dict)  # by site id
-    site_server: Dict[str, str] = field(default_factory=dict)  # site id -> its server's id
-
-
 class ChangesSource:
     """Polls the FlyWP API and puts an event for each change on `queue`."""
 
-    def __init__(self, queue, settings, client, clock=time.time, sleep=asyncio.sleep):
+    def __init__(self, queue, settings, client, clock=time.time, sleep=asyncio.sleep, baseline=None):
         self.queue = queue
         self.settings = settings
         self.client = client
         self.clock, self.sleep = clock, sleep
         self.pacer = Pacer(clock, sleep)
-        self.seen = Seen()
+        self.api_count = ApiCount(client, clock)
+        self.baseline = baseline  # a BaselineFile, or None: in memory only
+        self.seen = (baseline.load() if baseline is not None else None) or Seen()
+        self.resumed = self.seen.servers is not None  # from a saved baseline: the first poll reports what changed
+        self._resumed_from = baseline.path if self.resumed else None
         self.polls = 0  # successful ones
         self._said_round = None  # the stretched round length last logged, in seconds
 
@@ -462,7 +513,7 @@ class ChangesSource:
                                  sleep=client_sleep, warn=logger.warning)
         except FlyWPError as error:
             raise SourceError('%s: %s' % (NAME, error)) from None
-        return cls(queue, settings, client, clock=clock, sleep=sleep)
+        return cls(queue, settings, client, clock=clock, sleep=sleep, baseline=baseline_file(settings, client))
 
     # -- the loop
 
@@ -497,12 +548,12 @@ class ChangesSource:
         the watched sites. Each listing is compared with its last good one as it comes, so a
         failure in the middle keeps what came before it and loses nothing after it."""
         first = self.seen.servers is None
-        servers = await self._list(SERVER.endpoints.list, pages(len(self.seen.servers or ())))
+        servers = await self._list(SERVER, pages(len(self.seen.servers or ())))
         await self._servers(by_id(servers), baseline=first and not self.settings.emit_existing)
         if self.settings.lists_sites:
             for server_id in self._watched_servers():
                 try:
-                    sites = await self._list(SITE.endpoints.list, pages(len(self.seen.sites.get(server_id, ()))),
+                    sites = await self._list(SITE, pages(len(self.seen.sites.get(server_id, ()))),
                                              **{SERVER.id_arg: server_id})
                 except FlyWPAPIError as error:
                     if error.is_missing(SERVER, server_id):
@@ -512,30 +563,39 @@ class ChangesSource:
         if 'backup' in self.settings.kinds:
             for site_id in self._watched_sites():
                 try:
-                    backups = await self._list(BACKUP.endpoints.list, pages(len(self.seen.backups.get(site_id, ()))),
+                    backups = await self._list(BACKUP, pages(len(self.seen.backups.get(site_id, ()))),
                                                **{SITE.id_arg: site_id})
                 except FlyWPAPIError as error:
                     if error.is_missing(SITE, site_id):
                         continue
                     raise
                 await self._backups(site_id, by_id(backups))
+        if self.baseline is not None:
+            self.baseline.save(self.seen, self.clock())
         self.polls += 1
         if self.polls == 1:
             self._say_what_is_watched()
         self._say_how_long_a_round_takes()
 
-    async def _list(self, endpoint, expected, **ids):
-        """One listing through the client, within this source's share."""
+    async def _list(self, rtype, expected, **ids):
+        """One listing of `rtype` objects through the client, within this source's share, at its pace."""
         limit, window = self.client.budget.rate()
-        await self.pacer.ready_for(expected, self.allowance(limit), window)
+        allowance = self.allowance(limit)
+        await self.pacer.ready_for(expected, allowance, window, self.spacing(limit, window), self.api_count.room(window))
         before = self.client.sent
         try:
-            return await asyncio.to_thread(self.client.list, endpoint, **ids)
+            return await asyncio.to_thread(self.client.list, rtype.endpoints.list, **ids)
         finally:
             self.pacer.sent(self.client.sent - before)
 
     def allowance(self, limit):
         return max(1, int(math.floor(self.settings.max_share * limit + 1e-9)))
+
+    def spacing(self, limit, window):
+        """Seconds from an answer to the next request: window / share while a round needs more
+        than interval (the share spread evenly over the window), else none (a round at once)."""
+        each = window / float(self.allowance(limit))
+        return each if self.round_cost() * each > self.settings.interval else 0.0
 
     # -- what is watched
 
@@ -650,6 +710,8 @@ class ChangesSource:
         wrapped = {'flywp': event}
         if host:
             wrapped['meta'] = {'hosts': str(host)}
+        logger.info('Event: %s %r %s (id %s)%s', kind, event['name'], change, event['id'],
+                    ': %s changed' % ', '.join(event['changed']) if event['changed'] else '')
         await self.queue.put(wrapped)
 
     # -- what the source says
@@ -679,10 +741,19 @@ class ChangesSource:
             sites = len(self._watched_sites())
             parts.append('the backups of %d site%s' % (sites, '' if sites == 1 else 's'))
         limit, window = self.client.budget.rate()
-        logger.info('Watching %s at %s, every %g s: a round costs %d requests, and this source may send %d of the '
-                    "token's %d every %g s (max_share %g)%s.", ', '.join(parts), self.client.shown_url,
+        logger.info('Watching %s at %s, every %g s: a round costs %d request(s), and this source may send %d of the '
+                    "token's %d every %g s (max_share %g); %s.", ', '.join(parts), self.client.shown_url,
                     self.settings.interval, self.round_cost(), self.allowance(limit), limit, window,
-                    self.settings.max_share, '' if self.settings.emit_existing else '; this first poll is the baseline')
+                    self.settings.max_share, self._what_the_first_poll_was())
+
+    def _what_the_first_poll_was(self):
+        if self.resumed:
+            return 'this first poll reported what changed since the baseline saved%s in %s' % (
+                _when(self.baseline.saved_at), self._resumed_from)
+        first = 'this first poll reported everything as added' if self.settings.emit_existing else \
+            'this first poll is the baseline'
+        kept = self.baseline.path if self.baseline is not None else None  # None once it could not be written
+        return '%s, kept %s' % (first, 'in %s after each round' % kept if kept else 'in memory only')
 
     def _say_how_long_a_round_takes(self):
         """Say once (and again when it changes) that a round needs more than `interval`."""
@@ -709,6 +780,29 @@ class ChangesSource:
         if 'backup' in self.settings.kinds:
             parts.append('the backups of %d sites' % len(self._watched_sites()))
         return ' and '.join(parts) or 'no more'
+
+
+def _when(timestamp):
+    if timestamp is None:
+        return ''
+    return ' at %s' % datetime.datetime.fromtimestamp(timestamp, datetime.timezone.utc).strftime('%Y-%m-%d %H:%M:%S UTC')
+
+
+def baseline_file(settings, client):
+    """Where the baseline is kept: a BaselineFile, or None (in memory only)."""
+    if settings.state_file == STATE_FILE_OFF:
+        return None
+    path = settings.state_file
+    if path is None:
+        if client.state.path is None:
+            if client.state.directory:  # the directory could not be used: the client said why, for its budget
+                logger.warning('The baseline of %s cannot be kept in %s either, so the source keeps it in memory only: '
+                               'after a restart it reports nothing of what changed while it was stopped. Make the '
+                               'directory writable by this user, set FLYWP_STATE_DIR to one that is, or give the '
+                               'source a state_file.', NAME, client.state.directory)
+            return None
+        path = path_beside(client.state.path, settings.scope)
+    return BaselineFile(path, client.base_url, client.shown_url, settings.api_token.strip(), settings.scope, logger.warning)
 
 
 def _refused_setting(error):

@@ -153,11 +153,30 @@ def test_fifty_servers_with_their_sites_cost_at_most_a_quarter_of_the_budget(sim
     # Full rounds, each the server listing and the 50 servers' sites: about 204 s a round.
     assert watcher.polls >= 4
     assert [entry['path'] for entry in log[:SERVERS + 1]] == ['/servers'] + ['/servers/%d/sites' % n for n in range(1, SERVERS + 1)]
+    # Spent evenly: a request every 60 / 15 = 4 s, so each listing comes again every 204 s.
+    assert set(gaps(sent)) == {60.0 / ALLOWANCE}
     assert watcher.round_cost() == 1 + SERVERS
     assert round(watcher.round_seconds()) == 204
     said = [record.getMessage() for record in caplog.records if 'full round now takes' in record.getMessage()]
     assert len(said) == 1 and 'about 204 s, longer than interval (60 s)' in said[0]
     assert 'may send 15 of the token\'s 60 requests every 60 s (max_share 0.25)' in said[0]
+
+
+def gaps(times):
+    return [later - earlier for earlier, later in zip(times, times[1:])]
+
+
+def test_an_interval_shorter_than_the_share_allows_is_stretched_evenly(sim):
+    """interval 2 s, one request a round, 15 of 60 a minute: a poll every 4 s in every part of
+    every window, so a change is seen within 4 s wherever it falls (not 15 polls in the first
+    30 s of each minute, then none until the next)."""
+    start = TIME.time()
+    TIME.actors = 1
+    watcher = watcher_on_virtual_time(sim, until=lambda: TIME.time() >= start + 3 * 60, kinds=['server'], interval=2)
+    run_source(watcher)
+    times = [entry['time'] - start for entry in sim.requests()]
+    assert times == [4.0 * round_ for round_ in range(46)]  # 0, 4, ... 180
+    assert most_in_any_window(times) == ALLOWANCE
 
 
 def test_a_small_watch_polls_at_its_interval(sim):
@@ -216,3 +235,43 @@ def test_a_playbook_with_the_same_token_keeps_the_rest_of_the_budget(sim):
         assert len(served) >= LIMIT - ALLOWANCE, (start, len(served))
     # So it needs no more windows than the budget less the share gives.
     assert len(windows) <= math.ceil(requests / float(LIMIT - ALLOWANCE)) == alone_windows + 1
+
+
+def test_beside_another_containers_playbook_the_source_keeps_its_share_of_what_the_api_counts(sim):
+    """A playbook in another container (a state of its own: it meets the source only in the API's
+    counts) spends 50 requests of the token in the first 20 s of every other window, 5 more than
+    the 45 the source leaves to others. The source (every 4 s) sees the API's count in its
+    answers and sends only what the API has left in those windows (10), its whole share (15) in
+    the others, and nobody meets a 429."""
+    spent, every = 50, 20.0 / 50
+    start = TIME.time()
+
+    def playbook():
+        client = FlyWPClient(sim.token, url=sim.api_url, clock=TIME.time, sleep=TIME.sleep, state_dir='',
+                             rate_limit_timeout=3600)
+        try:
+            for window in (0, 2):
+                for number in range(spent):
+                    TIME.sleep(start + window * WINDOW + 1 + number * every - TIME.time())
+                    client.call(SERVER.endpoints.get, server_id=SEEDED[number % SERVERS]['id'])
+        finally:
+            TIME.leave()
+
+    TIME.actors = 2
+    runner = threading.Thread(target=playbook, name='playbook')
+    watcher = watcher_on_virtual_time(sim, until=lambda: TIME.time() >= start + 4 * WINDOW - 4, kinds=['server'],
+                                      interval=2)
+    runner.start()
+    try:
+        run_source(watcher)
+    finally:
+        runner.join(60)
+    log = sim.requests()
+    assert sorted(set(entry['status'] for entry in log)) == [200]
+    windows = api_windows(log)
+    assert [start_ - start for start_, _entries in windows] == [0, 60, 120, 180]
+    counts = [(len([entry for entry in entries if not is_the_sources(entry)]), len([entry for entry in entries if is_the_sources(entry)]))
+              for _start, entries in windows]
+    # (the playbook's, the source's) in each window: the source backs off to 60 - 50 where the
+    # playbook spent more than its part, and keeps its 15 where it did not.
+    assert counts == [(spent, LIMIT - spent), (0, ALLOWANCE), (spent, LIMIT - spent), (0, ALLOWANCE)]

@@ -76,3 +76,12 @@ def test_the_decision_environment_has_the_rule_engine_and_the_collection():
     assert any(line.startswith('requests') for line in definition['dependencies']['python'])
     assert any('java-17' in line for line in definition['dependencies']['system'])
     assert [collection['name'] for collection in definition['dependencies']['galaxy']['collections']] == ['flywp.cloud']
+
+
+def test_the_decision_environment_keeps_its_state_directory_where_the_guide_mounts_a_volume():
+    steps = read_yaml('meta', 'decision-environment.yml')['additional_build_steps']['append_final']
+    assert 'ENV FLYWP_STATE_DIR=/var/lib/flywp.cloud' in steps
+    made = [step for step in steps if step.startswith('RUN mkdir -p /var/lib/flywp.cloud ')]
+    assert len(made) == 1 and 'chgrp 0 /var/lib/flywp.cloud' in made[0] and 'chmod 0770 /var/lib/flywp.cloud' in made[0]
+    with open(os.path.join(ROOT, 'docs', 'eda.md'), encoding='utf-8') as handle:
+        assert '/var/lib/flywp.cloud' in handle.read()

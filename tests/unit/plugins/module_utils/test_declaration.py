@@ -16,7 +16,6 @@ from ansible_collections.flywp.cloud.plugins.module_utils.resource_types import 
     BACKUP, RESOURCES, SERVER, SITE, SSH_KEY, given_endpoint)
 from ansible_collections.flywp.cloud.tests.unit.contract import contract_endpoints, endpoints_beyond_the_modules, shape
 
-
 ENDPOINTS = dict(('%s.%s' % (rtype.name, endpoint.action), endpoint)
                  for rtype in RESOURCES for endpoint in rtype.endpoints if endpoint is not None)
 

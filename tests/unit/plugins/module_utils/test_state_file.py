@@ -72,6 +72,20 @@ def test_processes_see_each_others_changes(directory, warned):
     assert second.read() == {'n': 3}
 
 
+def test_a_file_a_stopped_writer_left_beside_the_document_goes_at_the_next_write(directory, warned):
+    """A process stopped while writing (a cancelled job's) leaves its file beside the document,
+    never a document cut short; every write is under the lock, so the next one removes it."""
+    state = shared(directory, warned)
+    state.update(count_up)
+    left = '%s.%d.tmp' % (state.path, 4194303)
+    with open(left, 'w', encoding='utf-8') as handle:
+        handle.write('{"n": 7')  # cut short
+    assert state.read() == {'n': 1}
+    assert state.update(count_up) == 2
+    assert not os.path.exists(left) and warned == []
+    assert sorted(name.split('-')[0].split('.')[0] for name in os.listdir(directory)) == ['salt', 'state', 'state']
+
+
 @pytest.mark.parametrize('setting', ['off', '', 'none'])
 def test_flywp_state_dir_off_keeps_it_in_the_process_without_a_warning(monkeypatch, setting, warned):
     monkeypatch.setenv('FLYWP_STATE_DIR', setting)
