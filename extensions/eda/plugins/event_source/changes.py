@@ -137,10 +137,10 @@ options:
     description:
       - Where the baseline is kept across restarts, a file the source writes after each complete
         round.
-      - By default a file beside the rate-limit budget's state, in the directory E(FLYWP_STATE_DIR)
+      - By default a file beside the rate-limit budget's state, in the directory C(FLYWP_STATE_DIR)
         names (else C($XDG_STATE_HOME/flywp.cloud), else C(~/.local/state/flywp.cloud)), one per
         API URL, token and what is watched (O(kinds), O(servers), O(sites)).
-      - V(off) keeps the baseline in memory only, as does E(FLYWP_STATE_DIR=off) when this is not
+      - V(off) keeps the baseline in memory only, as does C(FLYWP_STATE_DIR=off) when this is not
         given; a restart then starts from a new baseline.
       - A file that cannot be read or written is said once in a warning, with its path and the
         fix, and the source then keeps the baseline in memory only.
