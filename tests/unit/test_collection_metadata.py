@@ -32,7 +32,7 @@ def documentation(module):
 
 
 def test_there_are_the_modules_the_collection_promises():
-    assert MODULES == ['backup', 'backup_info', 'cron', 'cron_info', 'database_info', 'server', 'server_info',
+    assert MODULES == ['account_info', 'backup', 'backup_info', 'cron', 'cron_info', 'database_info', 'server', 'server_info',
                        'site', 'site_info', 'ssh_key', 'ssh_key_info']
 
 

@@ -24,11 +24,12 @@ from ansible.module_utils import basic
 from ansible_collections.flywp.cloud.plugins.doc_fragments.flywp import ModuleDocFragment
 from ansible_collections.flywp.cloud.tests.unit.module_runner import run_module
 
-MODULES = ('server', 'server_info', 'site', 'site_info', 'ssh_key', 'ssh_key_info', 'cron', 'cron_info',
+MODULES = ('account_info', 'server', 'server_info', 'site', 'site_info', 'ssh_key', 'ssh_key_info', 'cron', 'cron_info',
            'backup', 'backup_info', 'database_info')
 KEY = 'ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIGmv4CuxY0hNe1FAI4xqv5TSUiwFQFMr6BBS6cVTWP/t a@laptop'
 # Arguments each module runs with (and sends requests with): the bad value is added to them.
 VALID = {
+    'account_info': {},
     'server': {'name': 'web-1'},
     'server_info': {},
     'site': {'server': 'web-1', 'domain': 'blog.example.com'},
