@@ -70,6 +70,7 @@ import time
 from collections.abc import Mapping
 
 from ansible.errors import AnsibleFilterError
+from ansible.module_utils.parsing.convert_bool import boolean
 
 from ansible_collections.flywp.cloud.plugins.module_utils.validation import InvalidInput, duration
 
@@ -123,6 +124,7 @@ def duration_text(seconds):
 
 def account_report(servers, now=None, backup_max_age='1d', php_end_of_life=None, backups=True):
     moment = _now(now)
+    backups = boolean(backups, strict=False)
     max_age = _max_age(backup_max_age)
     end_of_life = _end_of_life(php_end_of_life)
     if not isinstance(servers, (list, tuple)):
