@@ -87,8 +87,8 @@ def render(servers, fleet=None, title='FlyWP fleet'):
     environment = jinja2.Environment(loader=jinja2.FileSystemLoader(TEMPLATES), undefined=jinja2.StrictUndefined)
     page = account_report(servers, now='2026-12-02T12:00:00Z', php_end_of_life={'8.1': '2025-12-31'})
     html = environment.get_template(TEMPLATE).render(
-        report_page=page, report_title=title,
-        report_differences=fleet_diff(servers, fleet) if fleet is not None else None)
+        report_page=page, report_title=title, report_fleet_servers=fleet,
+        report_differences=fleet_diff(servers, fleet) if fleet is not None else [])
     parsed = Page()
     parsed.feed(html)
     parsed.close()
