@@ -41,17 +41,26 @@ def outputs(tree):
                 yield node
 
 
+def unescaped(tree):
+    """The expressions written out without `| e` last; a call of one of the template's own macros
+    is its output, whose expressions are checked where the macro is."""
+    macros = {macro.name for macro in tree.find_all(nodes.Macro)}
+    return [node for node in outputs(tree)
+            if not (isinstance(node, nodes.Filter) and node.name in ESCAPING_FILTERS)
+            and not (isinstance(node, nodes.Call) and isinstance(node.node, nodes.Name) and node.node.name in macros)]
+
+
 def test_every_expression_written_out_is_escaped_last():
     tree = jinja2.Environment().parse(source())
-    found = list(outputs(tree))
-    assert len(found) > 20
-    unescaped = [node for node in found if not (isinstance(node, nodes.Filter) and node.name in ESCAPING_FILTERS)]
-    assert unescaped == [], ['line %d' % node.lineno for node in unescaped]
+    assert len(list(outputs(tree))) > 20
+    assert unescaped(tree) == [], ['line %d' % node.lineno for node in unescaped(tree)]
 
 
 def test_the_check_finds_an_unescaped_expression():
-    tree = jinja2.Environment().parse('{{ a | e }} {{ b }} {{ c | e | upper }} {{ (d if x else y) | e }} {{ d | e if x else y }}')
-    assert [node.lineno for node in outputs(tree) if not isinstance(node, nodes.Filter) or node.name != 'e'] == [1, 1, 1]
+    tree = jinja2.Environment().parse(
+        '{% macro m(a) %}{{ a }}{% endmacro %}{{ m(1) }}\n{{ a | e }} {{ b }} {{ c | e | upper }} {{ (d if x else y) | e }}'
+        '{{ d | e if x else y }} {{ n(1) }} {{ loop.m(1) }}')
+    assert [node.lineno for node in unescaped(tree)] == [1, 2, 2, 2, 2, 2]
 
 
 def test_the_page_needs_nothing_from_elsewhere():
