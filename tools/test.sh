@@ -19,6 +19,7 @@
 #   project                  the tarball in a user's project (tools/project_layout.sh)
 #   ee                       ansible-builder create + introspect (if meta/execution-environment.yml)
 #   eda                      tests/eda/run.sh (if it exists)
+#   report-browser           tests/report/run.sh: the report role's page rendered by headless Chromium
 #   bench-smoke              make bench's case C in its quick form: the benchmark still runs (no timing checked)
 # A name without its version stands for all of them (sanity, units, integration, awx);
 # STEP-newest for NEWEST's (pytest: units-NEWEST). A step of a core no Python here runs is
@@ -54,7 +55,7 @@ ALL_STEPS+=(units-ansible-test)
 for core in "${LANE_CORES[@]}"; do ALL_STEPS+=("integration-$core"); done
 ALL_STEPS+=(ansible-lint docs docs-site changelog build project ee)
 for core in "${LANE_CORES[@]}"; do ALL_STEPS+=("awx-$core"); done
-ALL_STEPS+=(eda bench-smoke)
+ALL_STEPS+=(eda report-browser bench-smoke)
 # The order in which the lanes take the steps: the longest first, so that the short ones
 # fill the end of both lanes.
 ORDER=("integration-$NEWEST")
@@ -64,7 +65,7 @@ for core in "${EE_CORES[@]}"; do ORDER+=("awx-$core"); done
 for core in "${CORES[@]}"; do [[ $core == "$NEWEST" ]] || ORDER+=("sanity-$core"); done
 ORDER+=(ansible-lint)
 for core in "${CORES[@]}"; do ORDER+=("units-$core"); done
-ORDER+=(project docs-site build bench-smoke ee eda docs changelog)
+ORDER+=(project docs-site build bench-smoke ee eda report-browser docs changelog)
 SKIP=77 # a step returns this when it has nothing to check (yet)
 LANES=2
 LOG_DIR=$BUILD_DIR/logs
@@ -253,6 +254,13 @@ step_eda() {
     [[ -f $ROOT/tests/eda/run.sh ]] || skip "no tests/eda/run.sh yet"
     cd "$ROOT"
     PATH="$(venv_dir newest)/bin:$PATH" bash tests/eda/run.sh
+}
+
+# The report role's page in a real browser; Chromium is installed when missing (as root, with
+# apt-get), else the step fails saying what to install.
+step_report_browser() {
+    cd "$ROOT"
+    PATH="$(venv_dir newest)/bin:$PATH" bash tests/report/run.sh
 }
 
 step_bench_smoke() {
