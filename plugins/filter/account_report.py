@@ -59,7 +59,7 @@ _value:
     - Each server of C(servers) has the texts C(id), C(name), C(status), C(provider), C(region), C(size) and
       C(ip_address) (empty when the API does not give one), C(anchor), C(marks) and C(sites). Each site has the
       texts C(id), C(domain), C(php_version), C(web_server) and C(status), C(anchor), C(marks) and C(backup), its
-      newest backup (C(type), C(status) and C(age)) or null.
+      newest backup (C(type), C(status) and C(age), such as V(5 h), null when the API does not say when) or null.
     - A mark is C({key, text}); C(key) is one of those above.
   type: dict
 """
@@ -187,7 +187,7 @@ def _site(site, moment, max_age, end_of_life, backups):
     if latest is not None:
         when = unix_time(latest.get('completed_at')) or unix_time(latest.get('created_at'))
         view['backup'] = {'type': _text(latest.get('type')) or 'full', 'status': _text(latest.get('status')),
-                          'age': age_text(moment - when) if when is not None else 'unknown'}
+                          'age': age_text(moment - when) if when is not None else None}
         if view['backup']['status'] == FAILED:
             marks.append(_mark('backup-failed', 'last backup failed'))
     completed = _newest([backup for backup in listed if backup.get('status') == COMPLETED])
@@ -196,8 +196,8 @@ def _site(site, moment, max_age, end_of_life, backups):
     else:
         when = unix_time(completed.get('completed_at')) or unix_time(completed.get('created_at'))
         if when is None or moment - when > max_age:
-            marks.append(_mark('backup-old', 'last completed backup %s old' % (
-                age_text(moment - when) if when is not None else 'of unknown age')))
+            marks.append(_mark('backup-old', 'last completed backup %s old' % age_text(moment - when) if when is not None
+                               else 'last completed backup of unknown age'))
     return view
 
 

@@ -157,3 +157,10 @@ def test_bad_options_are_refused_with_a_sentence(options, message):
 def test_now_defaults_to_the_current_time():
     page = account_report([], now='')
     assert page['generated'].endswith(' UTC') and page['summary']['servers'] == 0
+
+
+def test_a_backup_that_does_not_say_when():
+    page = report([server('web-1', sites=[site('a.example.com', backups=[{'id': 1, 'type': 'full', 'status': 'completed'}])])])
+    shown = page['servers'][0]['sites'][0]
+    assert shown['backup']['age'] is None
+    assert [mark['text'] for mark in shown['marks']] == ['last completed backup of unknown age']
