@@ -47,6 +47,10 @@ mkdir -m 755 "$site/rst" # antsibull-docs writes only into a directory no one el
 say "antsibull-docs: the collection's pages"
 ANSIBLE_COLLECTIONS_PATH=$site/collections "$bin/antsibull-docs" collection --use-current --squash-hierarchy \
     --fail-on-error --dest-dir "$site/rst" flywp.cloud
+# antsibull-docs takes only the pages of docs/docsite/rst/; their images (guides_to_rst.py) go beside them.
+if [[ -d $site/collections/ansible_collections/flywp/cloud/docs/images ]]; then
+    cp -r "$site/collections/ansible_collections/flywp/cloud/docs/images" "$site/rst/docsite/images"
+fi
 say "sphinx-build -W: the HTML site"
 FLYWP_DOCS_BUILD=$site "$bin/sphinx-build" -b html -q -W --keep-going -c "$ROOT/tools/docsite" \
     "$site/rst" "$site/html"
