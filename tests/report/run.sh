@@ -119,7 +119,7 @@ chromium_headless --dump-dom "file://$work/report.html" >"$work/dom.html"
 
 if [[ -n $screenshots ]]; then
     mkdir -p "$screenshots"
-    chromium_headless --hide-scrollbars --window-size=1280,1500 --screenshot="$screenshots/report.png" "file://$work/report.html" >/dev/null
+    chromium_headless --hide-scrollbars --window-size=1280,1400 --screenshot="$screenshots/report.png" "file://$work/report.html" >/dev/null
     chromium_headless --hide-scrollbars --window-size=390,1400 --screenshot="$screenshots/report-phone.png" "file://$work/report.html" >/dev/null
     say "screenshots: $screenshots/report.png, $screenshots/report-phone.png"
 fi
