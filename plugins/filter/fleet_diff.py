@@ -92,7 +92,7 @@ def fleet_diff(servers, fleet_servers):
             rows.extend(_server_rows(name, spec, found[0]))
     for name, found in account.items():
         if name not in listed:
-            rows.extend(_row(name, 'server', '', 'extra', text='in the account, not in the fleet') for _ in found)
+            rows.extend(_row(name, 'server', '', 'extra', text='in the account, not in the fleet') for _server in found)
     return rows
 
 

@@ -100,8 +100,8 @@ def fleet_spec(servers):
         name = _text(server.get('name'))
         status = _text(server.get('status'))
         if status in LEFT_OUT_STATUSES:
-            left_out.append('server %s (id %s): %s.' % (_quoted(name), _text(server.get('id')),
-                                                         LEFT_OUT_STATUSES[status]))
+            left_out.append('server %s (id %s): %s.' % (
+                _quoted(name), _text(server.get('id')), LEFT_OUT_STATUSES[status]))
         elif len(names[name]) > 1:
             left_out.append('server %s (id %s): %d servers share this name, and the fleet role names a server by its '
                             'name. Rename all but one in FlyWP, then add them.' % (
@@ -144,8 +144,8 @@ def _server(server):
             return None, ['%s (id %s): its name is not one the fleet role takes.' % (where, _text(server.get('id')))], []
         for field in SERVER_FIELDS[1:]:
             if field in spec and fleet_errors([{'name': name, field: spec[field]}]):
-                notes.append('%s: its %s, %s, which the fleet role does not take.' % (where, field,
-                                                                                       _quoted(spec.pop(field))))
+                notes.append('%s: its %s, %s, which the fleet role does not take.' % (
+                    where, field, _quoted(spec.pop(field))))
         sites = [site for site in (_site_taken(name, site, notes) for site in sites) if site is not None]
         jobs, refused = _taken(name, 'cron_jobs', jobs, _cron_key)
         notes.extend('%s: the cron job %s: %s.' % (where, _quoted(job.get('command')), why) for job, why in refused)

@@ -81,7 +81,7 @@ class Page(HTMLParser):
 
     def handle_starttag(self, tag, attrs):
         self.tags.add(tag)
-        self.attributes.update(name for name, _ in attrs)
+        self.attributes.update(name for name, _value in attrs)
         self.classes.extend(value.split() for name, value in attrs if name == 'class' and value)
 
     def handle_data(self, data):
@@ -138,7 +138,7 @@ def test_the_marks_are_classes_and_words():
                           'completed_at': '2026-11-20T11:00:00Z'}]}]},
         {'id': 2, 'name': 'web-2', 'status': 'creating', 'sites': []},
     ]
-    _, page = render(servers)
+    page = render(servers)[1]
     flat = [name for names in page.classes for name in names]
     assert flat.count('mark-php-eol') >= 2 and flat.count('mark-backup-old') == 2
     assert 'mark-server-not-ready' in flat and 'mark-backup-never' not in flat

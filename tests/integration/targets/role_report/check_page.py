@@ -143,8 +143,8 @@ def check_page(case, path, problems):
         problems.append('the later page does not show the age counted to report_now')
     differences = page.having('tr', 'difference')
     if case == 'first':
-        found = sorted(tuple(_inside_text(page, row)[:2]) + (row['classes'][1][len('difference-'):],
-                                                              _inside_text(page, row)[2]) for row in differences)
+        found = sorted((cells[0], cells[1], row['classes'][1][len('difference-'):], cells[2])
+                       for row, cells in ((row, _inside_text(page, row)) for row in differences))
         if found != DIFFERENCES:
             problems.append('differences %r, not %r' % (found, DIFFERENCES))
     elif differences or any(element['id'] == 'differences' for element in page.elements):
