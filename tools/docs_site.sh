@@ -53,6 +53,10 @@ ANSIBLE_COLLECTIONS_PATH=$site/collections "$bin/antsibull-docs" collection --us
 # What antsibull-docs does not do: the event sources' pages, and the roles' guides on their pages.
 "$bin/python" "$ROOT/tools/docsite/event_source_pages.py" "$source_dir" "$site/rst"
 "$bin/python" "$ROOT/tools/docsite/role_pages.py" "$site/rst"
+# antsibull-docs takes only the pages of docs/docsite/rst/; their images (guides_to_rst.py) go beside them.
+if [[ -d $site/collections/ansible_collections/flywp/cloud/docs/images ]]; then
+    cp -r "$site/collections/ansible_collections/flywp/cloud/docs/images" "$site/rst/docsite/images"
+fi
 say "sphinx-build -W: the HTML site"
 FLYWP_DOCS_BUILD=$site "$bin/sphinx-build" -b html -q -W --keep-going -c "$ROOT/tools/docsite" \
     "$site/rst" "$site/html"

@@ -19,6 +19,7 @@
 #   project                  the tarball in a user's project (tools/project_layout.sh)
 #   ee                       ansible-builder create + introspect (if meta/execution-environment.yml)
 #   eda                      tests/eda/run.sh (if it exists)
+#   report-browser           tests/report/run.sh: the report role's page rendered by headless Chromium
 #   bench-smoke              make bench's case C in its quick form: the benchmark still runs (no timing checked)
 #   galaxy-importer          Galaxy's import checks on the tarball, offline, no warning allowed (tools/galaxy_importer.sh)
 #   workflows                .github/workflows/: actionlint, and every command they run is the repository's
@@ -59,7 +60,7 @@ ALL_STEPS+=(units-ansible-test)
 for core in "${LANE_CORES[@]}"; do ALL_STEPS+=("integration-$core"); done
 ALL_STEPS+=(ansible-lint docs docs-site changelog build project ee)
 for core in "${LANE_CORES[@]}"; do ALL_STEPS+=("awx-$core"); done
-ALL_STEPS+=(eda bench-smoke galaxy-importer workflows)
+ALL_STEPS+=(eda report-browser bench-smoke galaxy-importer workflows)
 # The order in which the lanes take the steps: the longest first, so that the short ones
 # fill the end of both lanes.
 ORDER=("integration-$NEWEST")
@@ -69,7 +70,7 @@ for core in "${EE_CORES[@]}"; do ORDER+=("awx-$core"); done
 for core in "${CORES[@]}"; do [[ $core == "$NEWEST" ]] || ORDER+=("sanity-$core"); done
 ORDER+=(ansible-lint)
 for core in "${CORES[@]}"; do ORDER+=("units-$core"); done
-ORDER+=(project galaxy-importer docs-site build bench-smoke ee eda docs changelog workflows)
+ORDER+=(project galaxy-importer docs-site build bench-smoke ee eda report-browser docs changelog workflows)
 if [[ ${1:-} == --list ]]; then
     printf '%s\n' "${ALL_STEPS[@]}"
     exit 0
@@ -263,6 +264,13 @@ step_eda() {
     [[ -f $ROOT/tests/eda/run.sh ]] || skip "no tests/eda/run.sh yet"
     cd "$ROOT"
     PATH="$(venv_dir newest)/bin:$PATH" bash tests/eda/run.sh
+}
+
+# The report role's page in a real browser; Chromium is installed when missing (as root, with
+# apt-get), else the step fails saying what to install.
+step_report_browser() {
+    cd "$ROOT"
+    PATH="$(venv_dir newest)/bin:$PATH" bash tests/report/run.sh
 }
 
 step_bench_smoke() {

@@ -327,10 +327,12 @@ class ResourceType:
 
     def differences(self, obj, item):
         """{API field: (live, wanted)} of the fields the object shows with another value than
-        the item asks for."""
+        the item asks for; the key fields matched already, as key_value compares them (a domain
+        the API spells in capitals is the same domain)."""
         forms = dict((field.api, field.compare_as) for field in self.fields.values() if field.compare_as)
+        keys = set(self.fields[param].api for param in self.key)
         return dict((api_field, (obj[api_field], value)) for api_field, value in self.expected(item).items()
-                    if api_field in obj and not _same(obj[api_field], value, forms.get(api_field)))
+                    if api_field in obj and api_field not in keys and not _same(obj[api_field], value, forms.get(api_field)))
 
     def is_gone(self, obj):
         return obj.get('status') in self.gone

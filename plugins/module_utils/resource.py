@@ -153,12 +153,12 @@ def _fresh(client, rtype, candidates, newest_ready, fresh_for):
 
 
 def newest(objects, statuses, recency):
-    """The most recent object in one of the statuses, or None: by the first of its `recency`
-    fields that is set, then by id."""
+    """The most recent object in one of the statuses (None: in any), or None: by the first of its
+    `recency` fields that is set, then by id."""
     def order(obj):
         number = str(obj.get('id'))
         return moment(obj, recency) or 0.0, int(number) if number.isdigit() else 0
-    return max((obj for obj in objects if obj.get('status') in statuses), key=order, default=None)
+    return max((obj for obj in objects if statuses is None or obj.get('status') in statuses), key=order, default=None)
 
 
 def _wait_for_all(client, rtype, outcome, created, parent, timeout):

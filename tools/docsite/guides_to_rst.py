@@ -11,6 +11,8 @@ them. Links are rewritten on the way:
   - to any other file of the repository: a link to it on GitHub (galaxy.yml's repository);
   - a relative link to a file that does not exist, or to a heading that no guide has,
     stops the conversion.
+Images must be files under docs/images/ (tools/docs_site.sh copies that folder beside the
+pages): an image elsewhere, or one that does not exist, stops the conversion too.
 """
 
 import json
@@ -38,14 +40,17 @@ GUIDES = [
     ('docs/troubleshooting.md', 'troubleshooting'),
     ('docs/real-api.md', 'real_api'),
     ('docs/versioning.md', 'versioning'),
+    ('docs/report.md', 'report'),
     ('roles/fleet/README.md', 'role_fleet'),
     ('roles/backup/README.md', 'role_backup'),
+    ('roles/report/README.md', 'role_report'),
     ('docs/development.md', 'development'),
     ('docs/releasing.md', 'releasing'),
     ('docs/api-contract.md', 'api_contract'),
 ]
 LABEL_PREFIX = 'ansible_collections.flywp.cloud.docsite.'
 ROLE_GUIDE = re.compile(r'^role_\w+$')
+IMAGES = 'docs/images'
 SCHEME = re.compile(r'^[a-zA-Z][a-zA-Z0-9+.-]*:')
 
 
@@ -135,6 +140,20 @@ class Converter:
         kind = 'tree' if os.path.isdir(os.path.join(self.root, relative)) else 'blob'
         return None, '%s/%s/main/%s%s' % (self.repository, kind, relative, '#' + fragment if fragment else '')
 
+    def rewrite_images(self, source):
+        """An image's path as the site's pages see it: docs/images/ is copied beside them, as images/."""
+        def visit(node):
+            if node.get('t') != 'Image':
+                return None
+            url = node['c'][2][0]
+            relative = os.path.normpath(os.path.join(os.path.dirname(source), url))
+            if SCHEME.match(url) or not relative.startswith(IMAGES + '/') or \
+                    not os.path.isfile(os.path.join(self.root, relative)):
+                raise SystemExit('%s: the image %r is not a file under %s/' % (source, url, IMAGES))
+            node['c'][2][0] = 'images/' + relative[len(IMAGES) + 1:]
+            return node
+        walk(self.trees[source]['blocks'], visit)
+
     def rewrite_links(self, source):
         """Links as reStructuredText of their own: pandoc would nest a code span in a link,
         which reStructuredText cannot show."""
@@ -186,6 +205,7 @@ def main(root, out_dir):
     converter = Converter(root)
     for source, _name in GUIDES:
         converter.rewrite_links(source)
+        converter.rewrite_images(source)
     os.makedirs(out_dir, exist_ok=True)
     for name in os.listdir(out_dir):
         if name.endswith('.rst'):

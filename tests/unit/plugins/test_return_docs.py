@@ -51,6 +51,7 @@ RUNS = {
     'backup': [({'server': 'web-1', 'site': 'example.com', 'wait': False}, True),
                ({'server': 'web-1', 'site': 'example.com', 'wait': False}, False),
                ({'server': 'web-1', 'site': 'example.com', 'max_age': '1d', 'wait': False}, False)],
+    'account_info': [({}, False), ({'backups': False, 'crons': True, 'ssh_keys': True}, True)],
     'server_info': [({}, False), ({'name': 'web-1'}, True)],
     'site_info': [({}, False), ({'server': 'web-1', 'domain': 'example.com'}, True)],
     'ssh_key_info': [({'server': 'web-1'}, False)],

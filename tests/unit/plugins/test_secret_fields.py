@@ -99,6 +99,7 @@ WEB_1_ID = object()  # stands for the id of the fleet's web-1
 
 
 @pytest.mark.parametrize('name, args, key', [
+    ('account_info', {'crons': True, 'ssh_keys': True}, 'servers'),
     ('server_info', {}, 'servers'),
     ('server_info', {'id': WEB_1_ID}, 'servers'),
     ('site_info', {}, 'sites'),

@@ -109,6 +109,16 @@ def test_an_immutable_difference_is_a_warning_and_never_a_write(sim, client):
     assert writes(requests_of(sim)) == []
 
 
+def test_a_key_the_api_spells_otherwise_is_the_same_and_no_difference(sim, client):
+    """A domain the API shows in capitals matched the one asked for by its folded key: it is that
+    site, kept, with no warning that its domain differs."""
+    server = sim.seed([{'name': 'web-1', 'sites': [{'domain': 'blog.example.com'}]}])[0]
+    sim.update_object('site', server['sites'][0]['id'], domain='Blog.Example.com')
+    outcome = converge(client, SITE, [{'domain': 'blog.example.com'}], {'server_id': server['id']})
+    assert (outcome['changed'], outcome['warnings']) == (False, [])
+    assert outcome['objects'][0]['domain'] == 'Blog.Example.com'
+
+
 def test_a_difference_is_replaced_create_first_then_delete(sim, client):
     server = seed_server(sim, crons=[{'command': 'wp cron event run', 'frequency': '*/5 * * * *'}])
     old_id = server['crons'][0]['id']
