@@ -43,6 +43,8 @@ STATE_KEY = 'window'  # the record's place in the shared document
 
 Wait = namedtuple('Wait', 'seconds reason')
 Sent = namedtuple('Sent', 'at probe')  # a request reserved at `at`; `probe`: sent to learn the window
+# What the API counted in its current window and how much of it is this controller's: RateLimitBudget.counted()
+Counted = namedtuple('Counted', 'api mine limit end')
 
 
 @dataclass
@@ -148,8 +150,11 @@ class Window:
     def used(self):
         """Requests this window has counted, or will once those in flight arrive: those reserved
         since it began, or more if an answer said so (the token is used elsewhere too)."""
-        mine = len([at for at in self.sent if self.since is None or at >= self.since])
-        return max(mine, self.counted)
+        return max(self.mine(), self.counted)
+
+    def mine(self):
+        """Requests the processes of this state file reserved in this window."""
+        return len([at for at in self.sent if self.since is None or at >= self.since])
 
     def placed_end(self):
         """When this window ends by the learned length and hypothesis; None when unknown."""
@@ -222,6 +227,11 @@ class RateLimitBudget:
 
     Waiting is bounded by `timeout` seconds in total for one client, covering both the
     waits after a 429 and the waits before a request known to be refused.
+
+    `counted()` tells a caller that paces itself (the event source) what the API counts of the
+    token's current window, and how much of that this controller sent, so that it can keep to
+    a share of what the API counts even when others (another container, another machine)
+    spend the same token: a `Counted(api, mine, limit, end)`, see there.
     """
 
     def __init__(self, timeout, state, sleep=time.sleep, clock=time.time, backoff=1.0):
@@ -289,6 +299,27 @@ class RateLimitBudget:
         if count <= remaining:
             return 0.0
         return math.ceil((count - remaining) / float(window.limit)) * float(window.length or CONTRACT_WINDOW)
+
+    def counted(self):
+        """Counted(api, mine, limit, end) of the token's current window, as this controller knows it:
+
+        - api: the most requests an answer said the API had counted in it (X-RateLimit-Limit
+          minus X-RateLimit-Remaining), whoever sent them; 0 before the first answer of a window;
+        - mine: the requests the processes of this state file reserved in it, those still
+          awaiting their answer included;
+        - limit: X-RateLimit-Limit as the API last said it, None before any answer;
+        - end: when the window ends, as the API said it or as placed by the length learned;
+          None when unknown.
+
+        `api - mine`, when more than 0, is what others spent of it. Once the end has passed,
+        the next window: nothing counted yet, and only what was reserved since as mine.
+        """
+        window = Window.load(self.state.read())
+        now = self._clock()
+        end = window.end if window.end is not None else window.placed_end()
+        if end is not None and now >= end:
+            return Counted(0, len([at for at in window.sent if at >= end]), window.limit, None)
+        return Counted(window.counted, window.mine(), window.limit, end)
 
     def rate(self):
         """(requests, seconds): the API's limit as known so far, the contract's 60 a minute until then."""

@@ -288,3 +288,31 @@ def test_the_rate_is_the_contracts_until_the_api_says_its_own(directory, clock):
     assert one.rate() == (60, 60.0)
     set_window(one, limit=10, length=5.0)
     assert one.rate() == (10, 5.0)
+
+
+# --- what the API counts, for a caller that paces itself ---
+
+def test_counted_before_any_answer_knows_nothing(directory, clock):
+    assert budget(directory, clock).counted() == (0, 0, None, None)
+
+
+def test_counted_tells_what_others_spent_of_the_window(tmp_path, clock):
+    """Two controllers (separate state directories) on one token: each sees the API's count,
+    and its own part of it."""
+    api = FakeAPI(clock, 60, 60.0)
+    here, there = budget(str(tmp_path / 'here'), clock), budget(str(tmp_path / 'there'), clock)
+    run([there], api, 5)
+    run([here], api, 2)
+    here.pace('GET', '/servers')  # in flight: mine, not yet counted by an answer
+    assert here.counted() == (7, 3, 60, None)
+    assert there.counted() == (5, 5, 60, None)
+
+
+def test_counted_after_the_end_is_the_next_window(directory, clock):
+    one = budget(directory, clock)
+    send(one, answer(0, limit=2))
+    one.pace('GET', '/servers')  # the probe
+    one.delay_after_429(answer(0, limit=2, **{'Retry-After': '4'}), 1)
+    assert one.counted() == (2, 2, 2, clock.time() + 4)
+    clock.advance(4)
+    assert one.counted() == (0, 0, 2, None)
