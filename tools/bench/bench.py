@@ -10,9 +10,11 @@ tasks, peak memory and what the run left behind. See tools/bench/README.md.
 """
 
 import argparse
+import contextlib
 import json
 import os
 import sys
+import tempfile
 import time
 
 from cases import CASES, CONTAINER_RUNS, DEFAULT_CASES, FULL, QUICK, container_runs, with_sites_limit
@@ -47,9 +49,9 @@ class Bench:
         os.makedirs(os.path.join(path, 'state'), exist_ok=True)
         return path
 
-    def env(self, run_dir, state_dir=None, home=None):
+    def env(self, run_dir, state_dir=None, home=None, tmp=None):
         """The environment of a run: its own empty state directory unless `state_dir` is given;
-        `home`: a directory of its own for HOME and TMPDIR too, as a container has."""
+        `home` and `tmp`: a HOME and a TMPDIR of its own too, as a container has."""
         env = {name: value for name, value in os.environ.items() if not name.startswith(('ANSIBLE_', 'FLYWP_'))}
         env.update({
             'PATH': self.bin_dir + os.pathsep + env.get('PATH', ''),
@@ -63,9 +65,7 @@ class Bench:
             STATE_DIR_VARIABLE: state_dir or os.path.join(run_dir, 'state'),
         })
         if home:
-            for name, path in (('HOME', home), ('TMPDIR', os.path.join(home, 'tmp'))):
-                os.makedirs(path, exist_ok=True)
-                env[name] = path
+            env.update(HOME=home, TMPDIR=tmp)
         return env
 
     def playbook_command(self, run_dir, playbook, servers, variables, forks):
@@ -120,14 +120,19 @@ class Bench:
         run_dir = self.run_dir(name)
         each = len(servers) // count
         commands = []
-        for number in range(count):
-            home = os.path.join(run_dir, 'container-%d' % (number + 1))
-            os.makedirs(home, exist_ok=True)
-            state = os.path.join(run_dir, 'state') if shared_state else os.path.join(home, 'state')
-            argv = self.playbook_command(home, 'cron_list.yml', servers[number * each:(number + 1) * each],
-                                         {'bench_jobs': jobs}, forks)
-            commands.append((argv, self.env(run_dir, state_dir=state, home=home), home, 'ansible-playbook'))
-        runs = run_together(commands)
+        with contextlib.ExitStack() as temporary:
+            for number in range(count):
+                home = os.path.join(run_dir, 'container-%d' % (number + 1))
+                os.makedirs(home, exist_ok=True)
+                # A short TMPDIR: Ansible's local sockets go there, and a socket's path has a
+                # length limit (108 bytes) that a run directory in a deep checkout passes.
+                tmp = temporary.enter_context(tempfile.TemporaryDirectory(prefix='flywp-bench-'))
+                state = os.path.join(run_dir, 'state') if shared_state else os.path.join(home, 'state')
+                argv = self.playbook_command(home, 'cron_list.yml', servers[number * each:(number + 1) * each],
+                                             {'bench_jobs': jobs}, forks)
+                commands.append((argv, self.env(run_dir, state_dir=state, home=home, tmp=tmp), home,
+                                 'ansible-playbook'))
+            runs = run_together(commands)
         log = self.sim.requests()
         write_json(os.path.join(run_dir, 'requests.json'), log)
         write_json(os.path.join(run_dir, 'run.json'), {
