@@ -34,7 +34,9 @@ overrun it little (alone, none of this applies):
 - What is left of a window once it is about what the others send while one request
   travels is left to them: this controller waits for the end, said or placed.
 - A process whose first answer in a window came after others opened it knows only that the
-  window began by then; it takes the contract's minute when that fits (shared_window_length).
+  window began by then; it takes the contract's minute when that fits (shared_window_length),
+  and an end placed from that answer is late rather than wrong when the API says an earlier
+  one, or refuses the request sent at it because the others filled the next window first.
 """
 
 from __future__ import annotations
@@ -180,6 +182,12 @@ class Window:
         if limit is not None:
             self.limit = limit
         placed = self.placed_end()
+        if (sent is not None and placed is not None and sent.at >= placed and end is not None
+                and self.share >= SHARED and self.length and end - sent.at > self.length / 2):
+            # The window ended as placed, and the others filled the next one before this
+            # request reached it: the end said is the next window's, no contradiction.
+            self._roll(since=placed, previous_end=placed)
+            placed = None
         refused_probe = sent is not None and sent.probe and placed is not None and sent.at >= placed
         if sent is not None and sent.probe:
             self.probe = None

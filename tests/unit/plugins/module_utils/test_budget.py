@@ -16,7 +16,7 @@ import math
 import pytest
 
 from ansible_collections.flywp.cloud.plugins.module_utils.budget import (
-    BURST, CLOCK, POLL, REQUEST, SHARED, STALE, BudgetExhausted, RateLimitBudget, Window, shared_window_length,
+    BURST, CLOCK, POLL, REQUEST, SHARED, STALE, BudgetExhausted, RateLimitBudget, Sent, Window, shared_window_length,
     window_length)
 from ansible_collections.flywp.cloud.plugins.module_utils.state_file import SharedState
 from ansible_collections.flywp.cloud.tests.unit.fake_clock import FakeClock
@@ -421,3 +421,13 @@ def test_an_end_earlier_than_placed_contradicts_only_a_window_opened_here(clock,
 ])
 def test_the_length_of_a_window_another_controller_opened(end, began_by, previous_end, learned):
     assert shared_window_length(end, began_by, previous_end) == learned
+
+
+def test_a_next_window_the_others_filled_before_the_placed_end_was_reached_is_no_contradiction(clock):
+    """At the end placed for this window, the others had already filled the next one: the 429
+    says an end a window later. The window rolls at the placed end, and what was learned stays."""
+    now = clock.time()
+    window = Window(limit=60, counted=60, counted_at=now - 50, length=60.0, began_by=now - 60.5, share=0.5,
+                    others=45, since=now - 61.0)
+    window.refused(now + 0.01, Sent(now, True), 60, now + 59.0)
+    assert (window.begins, window.length, window.since, window.end) == (REQUEST, 60.0, now - 0.5, now + 59.0)
