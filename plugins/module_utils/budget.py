@@ -53,6 +53,7 @@ REQUEST, CLOCK = 'request', 'clock'  # how the API's windows begin (Window.begin
 STALE = 86400.0  # a record untouched this long is started afresh (what was learned is kept)
 PROBE_SECONDS = 5.0  # how long the others wait for the probe's answer before one of them sends
 POLL = 0.1  # how often a process waiting for the probe's answer looks again
+ANSWER_POLL = 0.02  # ... and for the first answer of a fresh state, which comes within a round trip
 MIN_WAIT = 0.25  # the shortest wait after a 429, whatever it said
 WHOLE_SECOND = 1.0  # how late an end said in whole seconds may be
 CONTRACT_WINDOW = 60.0  # "60 requests a minute": the window length until one is learned
@@ -95,6 +96,7 @@ class Window:
     others: int = 0  # the most requests an answer showed the API had counted in this window beyond this controller's
     share: float = 0.0  # the others' part of what the API counts, as last seen (kept from window to window)
     rtt: float = 0.0  # seconds from a request's reservation to its answer, the last one here
+    heard: Optional[float] = None  # when the last answer came here
     updated: float = 0.0
 
     @classmethod
@@ -133,12 +135,14 @@ class Window:
             if self.probe is not None and self.probe > now:
                 return Wait(min(POLL, self.probe - now), 'the API to say when the rate-limit window ends')
             self.probe, probe = now + PROBE_SECONDS, True
-        elif self._beside_others(now, stale=True) or self._opening_shared():
+        elif self._beside_others(now, stale=True) or self._opening_shared() or self._unheard(now):
             # The token shared, and what the API counted is too old to send on (or nothing of
-            # this window was heard yet): the answers in flight, or one request, say more
-            # before the others of this controller follow.
+            # this window was heard yet, or nothing of the API for a window's length): the
+            # answers in flight, or one request, say more before the others here follow.
             if self.flight:
-                return Wait(POLL, 'the answers that say what the API counted')
+                # A fresh state's processes start together: its first answer is awaited closely.
+                poll = ANSWER_POLL if self._unheard(now) else POLL
+                return Wait(poll, 'the answers that say what the API counted')
             if self.probe is not None and self.probe > now:
                 return Wait(min(POLL, self.probe - now), 'the API to say what it counted of the rate-limit window')
             self.probe, probe = now + PROBE_SECONDS, True
@@ -225,6 +229,11 @@ class Window:
         seconds = self.rtt + (now - self.counted_at if stale else 0.0)
         return self.counted + len(self.flight) + 1 + int(BURST * rate * seconds + 0.5) > self.limit
 
+    def _unheard(self, now):
+        """No answer came here for a window's length or ever (a job's fresh container): others
+        may have filled the window meanwhile."""
+        return self.heard is None or now - self.heard > (self.length or CONTRACT_WINDOW)
+
     def _opening_shared(self):
         """A window others spend too, of which nothing was heard yet: what they sent since it began is unknown."""
         return self.share >= SHARED and self.since is not None and self.began_by is None
@@ -255,6 +264,8 @@ class Window:
             self.flight.remove(sent.at)
             if now is not None:
                 self.rtt = max(now - sent.at, 0.0)
+        if now is not None:
+            self.heard = now
 
     def _said(self, end, refused_probe):
         """The API said when this window ends; learn from it."""
@@ -455,7 +466,7 @@ class RateLimitBudget:
         self._sleep(seconds)
 
 
-OPTIONAL = ('limit', 'length', 'since', 'opened', 'began_by', 'previous_end', 'end', 'probe')
+OPTIONAL = ('limit', 'length', 'since', 'opened', 'began_by', 'previous_end', 'end', 'probe', 'heard')
 
 
 def _fits(value, name):

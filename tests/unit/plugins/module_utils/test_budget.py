@@ -16,7 +16,7 @@ import math
 import pytest
 
 from ansible_collections.flywp.cloud.plugins.module_utils.budget import (
-    BURST, CLOCK, POLL, REQUEST, SHARED, STALE, BudgetExhausted, RateLimitBudget, Sent, Window, shared_window_length,
+    ANSWER_POLL, BURST, CLOCK, POLL, REQUEST, SHARED, STALE, BudgetExhausted, RateLimitBudget, Sent, Window, shared_window_length,
     window_length)
 from ansible_collections.flywp.cloud.plugins.module_utils.state_file import SharedState
 from ansible_collections.flywp.cloud.tests.unit.fake_clock import FakeClock
@@ -334,7 +334,7 @@ def test_requests_in_flight_when_a_window_began_are_not_taken_for_others(directo
     first, second = budget(directory, clock), budget(directory, clock)
     for remaining in (59, 58, 57):
         send(first, answer(remaining))
-    clock.advance(60)
+    clock.advance(30)
     first.pace('GET', '/servers')
     clock.advance(0.01)
     second.pace('GET', '/servers')
@@ -357,7 +357,7 @@ def shared_window(clock, **values):
     """A Window whose answers showed others spend the token: 40 of the 50 counted in the second since it began."""
     now = clock.time()
     window = Window(limit=60, counted=50, counted_at=now, others=40, share=0.8, since=now - 1.0, rtt=0.1,
-                    sent=[now - 0.5] * 10, began_by=now - 0.9, length=60.0)
+                    sent=[now - 0.5] * 10, began_by=now - 0.9, length=60.0, heard=now)
     for name, value in values.items():
         setattr(window, name, value)
     return window
@@ -431,3 +431,18 @@ def test_a_next_window_the_others_filled_before_the_placed_end_was_reached_is_no
                     others=45, since=now - 61.0)
     window.refused(now + 0.01, Sent(now, True), 60, now + 59.0)
     assert (window.begins, window.length, window.since, window.end) == (REQUEST, 60.0, now - 0.5, now + 59.0)
+
+
+def test_a_state_that_heard_nothing_of_the_api_asks_once_before_its_processes_follow(directory, clock):
+    """A job's fresh container: the others may have filled the window already. Once an answer
+    came, with rate-limit headers or without, the processes go on at once."""
+    first, second = budget(directory, clock), budget(directory, clock, timeout=1)
+    first.pace('GET', '/servers')
+    with pytest.raises(BudgetExhausted):
+        second.pace('GET', '/servers')  # waits for that answer, here longer than its budget allows
+    assert clock.sleeps and all(seconds == ANSWER_POLL for seconds in clock.sleeps)
+    first.observe({})
+    clock.sleeps.clear()
+    for _number in range(3):
+        budget(directory, clock).pace('GET', '/servers')
+    assert clock.sleeps == []

@@ -43,7 +43,7 @@ def cron_task(client, server_id, jobs, pause):
 
 
 def run_containers(tmp_path, containers, begins='first-request', pace='loopback', shared_state=False,
-                   early=3.0, hosts=HOSTS, starts=TOGETHER):
+                   early=3.0, hosts=HOSTS, starts=TOGETHER, fork_spread=FORK_SPREAD):
     """`containers` jobs at once, each over `hosts` servers of its own; with `begins` 'clock'
     the first window began `early` seconds before the first request. Returns the simulator's
     request log."""
@@ -73,7 +73,7 @@ def run_containers(tmp_path, containers, begins='first-request', pace='loopback'
                     client._send = travelling
                     cron_task(client, server['id'], JOBS, lambda: processes.sleep(think))
 
-                work.append((first + starts[number] + FORK_SPREAD * host, fork))
+                work.append((first + starts[number] + fork_spread * host, fork))
         processes.run(work)
         return sim.requests()
 
@@ -155,6 +155,16 @@ def test_containers_started_apart_draw_a_429_a_window_each_at_most(tmp_path, con
     if not aligned:
         assert len(refused(log)) <= {2: 3, 4: 6}[containers]
     assert len(refused_by_window(log, aligned)) == windows_needed(containers)
+
+
+def test_a_container_started_into_a_full_window_asks_once_before_its_forks_follow(tmp_path):
+    """Three containers fill the first window; a fourth starts when it is full. Its state is
+    fresh (nothing heard of the API yet): its first request asks, and its forks wait for the
+    answer (a 429 that says the end) instead of each sending into the full window."""
+    log = run_containers(tmp_path, 4, starts=(0.0, 0.01, 0.02, 10.0), fork_spread=0.001)
+    check_all_done(log, 4)
+    late = refused_by_container(log, 4)
+    assert late[(3, 0)] == 1 and all(count == 1 for count in late.values()), late
 
 
 @pytest.fixture
