@@ -37,6 +37,10 @@ overrun it little (alone, none of this applies):
   window began by then; it takes the contract's minute when that fits (shared_window_length),
   and an end placed from that answer is late rather than wrong when the API says an earlier
   one, or refuses the request sent at it because the others filled the next window first.
+
+Alone or not, a state that heard nothing of the API for a window's length (a job's fresh
+container, where others may have filled the window already) sends one request, and its
+other processes wait for that answer (a round trip, once).
 """
 
 from __future__ import annotations
