@@ -33,9 +33,10 @@ STATE_DIR_VARIABLE = 'FLYWP_STATE_DIR'
 class Bench:
     """What the cases share: the simulator, the sizes, a work directory, and how to run Ansible."""
 
-    def __init__(self, params, sim, work, bin_dir, collections, containers=container_runs(','.join(CONTAINER_RUNS))):
+    def __init__(self, params, sim, work, bin_dir, collections, containers=None):
         self.params = params
-        self.container_runs = containers  # case F's runs: [(processes, variant)]
+        # case F's runs: [(processes, variant)]
+        self.container_runs = container_runs(','.join(CONTAINER_RUNS)) if containers is None else containers
         self.sim = sim
         self.work = work
         self.bin_dir = bin_dir

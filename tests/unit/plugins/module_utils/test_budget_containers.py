@@ -38,8 +38,8 @@ def cron_task(client, server_id, jobs, pause):
     client.list('cron.list', server_id=server_id)
     for number in range(jobs):
         pause()
-        client.call('cron.create', server_id=server_id, body={'command': '/usr/local/bin/job-%02d' % number,
-                                                               'frequency': '@daily', 'user': 'fly'})
+        job = {'command': '/usr/local/bin/job-%02d' % number, 'frequency': '@daily', 'user': 'fly'}
+        client.call('cron.create', server_id=server_id, body=job)
 
 
 def run_containers(tmp_path, containers, begins='first-request', pace='loopback', shared_state=False,
