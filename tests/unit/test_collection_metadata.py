@@ -17,6 +17,7 @@ from ansible.utils.plugin_docs import get_docstring
 from ansible_collections.flywp.cloud.plugins.module_utils.module import API_ARGUMENT_SPEC
 from ansible_collections.flywp.cloud.plugins.module_utils.resource_types import RESOURCES
 from ansible_collections.flywp.cloud.tests.unit.module_catalogue import MODULES, MODULES_DIR, ROOT
+from ansible_collections.flywp.cloud.plugins.module_utils.state_file import STATE_DIR_ENV
 
 
 def read_yaml(*parts):
@@ -83,3 +84,17 @@ def test_every_module_documents_the_shared_api_options_and_its_group(module):
 
 def test_the_api_token_is_never_logged():
     assert API_ARGUMENT_SPEC['api_token']['no_log'] is True
+
+
+EE_STATE_DIR = '/var/lib/flywp.cloud'  # where docs/awx.md says a volume shared by jobs is mounted
+
+
+@pytest.mark.parametrize('definition', [('meta', 'execution-environment.yml'),
+                                        ('docs', 'examples', 'execution-environment', 'execution-environment.yml')])
+def test_the_execution_environments_keep_the_state_where_a_shared_volume_is_mounted(definition):
+    """The variable the collection reads (state_file.py) names a directory the image makes writable to any job's user."""
+    steps = read_yaml(*definition)['additional_build_steps']['append_final']
+    assert 'ENV %s=%s' % (STATE_DIR_ENV, EE_STATE_DIR) in steps
+    assert 'RUN mkdir -p %s && chmod 1777 %s' % (EE_STATE_DIR, EE_STATE_DIR) in steps
+    with open(os.path.join(ROOT, 'docs', 'awx.md'), encoding='utf-8') as handle:
+        assert ':%s:z' % EE_STATE_DIR in handle.read()

@@ -10,13 +10,15 @@ tasks, peak memory and what the run left behind. See tools/bench/README.md.
 """
 
 import argparse
+import contextlib
 import json
 import os
 import sys
+import tempfile
 import time
 
-from cases import CASES, DEFAULT_CASES, FULL, QUICK, with_sites_limit
-from measure import done, progress, run_measured
+from cases import CASES, CONTAINER_RUNS, DEFAULT_CASES, FULL, QUICK, container_runs, with_sites_limit
+from measure import done, progress, run_measured, run_together
 from report import machine_lines, table
 from simulator_process import SimulatorProcess
 
@@ -31,8 +33,10 @@ STATE_DIR_VARIABLE = 'FLYWP_STATE_DIR'
 class Bench:
     """What the cases share: the simulator, the sizes, a work directory, and how to run Ansible."""
 
-    def __init__(self, params, sim, work, bin_dir, collections):
+    def __init__(self, params, sim, work, bin_dir, collections, containers=None):
         self.params = params
+        # case F's runs: [(processes, variant)]
+        self.container_runs = container_runs(','.join(CONTAINER_RUNS)) if containers is None else containers
         self.sim = sim
         self.work = work
         self.bin_dir = bin_dir
@@ -46,7 +50,9 @@ class Bench:
         os.makedirs(os.path.join(path, 'state'), exist_ok=True)
         return path
 
-    def env(self, run_dir):
+    def env(self, run_dir, state_dir=None, home=None, tmp=None):
+        """The environment of a run: its own empty state directory unless `state_dir` is given;
+        `home` and `tmp`: a HOME and a TMPDIR of its own too, as a container has."""
         env = {name: value for name, value in os.environ.items() if not name.startswith(('ANSIBLE_', 'FLYWP_'))}
         env.update({
             'PATH': self.bin_dir + os.pathsep + env.get('PATH', ''),
@@ -57,12 +63,15 @@ class Bench:
             'ANSIBLE_LOCALHOST_WARNING': 'false',
             'FLYWP_API_URL': self.sim.api_url,
             'FLYWP_API_TOKEN': DEMO_TOKEN,
-            STATE_DIR_VARIABLE: os.path.join(run_dir, 'state'),
+            STATE_DIR_VARIABLE: state_dir or os.path.join(run_dir, 'state'),
         })
+        if home:
+            env.update(HOME=home, TMPDIR=tmp)
         return env
 
-    def playbook(self, run_dir, playbook, servers, variables, forks):
-        """Run a playbook of tools/bench/playbooks over one local host per server."""
+    def playbook_command(self, run_dir, playbook, servers, variables, forks):
+        """The argv of a playbook of tools/bench/playbooks over one local host per server; its
+        inventory and variables are written in run_dir."""
         hosts = {'bench-%02d' % number: {'flywp_server_id': server['id'], 'flywp_server_name': server['name']}
                  for number, server in enumerate(servers, start=1)}
         inventory = {'bench': {'hosts': hosts, 'vars': {
@@ -70,9 +79,21 @@ class Bench:
         write_json(os.path.join(run_dir, 'hosts.yml'), inventory)  # JSON is YAML
         variables = dict(variables, bench_uri_retries=60, bench_uri_delay=self.params.uri_delay)
         write_json(os.path.join(run_dir, 'vars.json'), variables)
-        return run_measured([os.path.join(self.bin_dir, 'ansible-playbook'), '-i', 'hosts.yml', '-e', '@vars.json',
-                             '--forks', str(forks), os.path.join(PLAYBOOKS, playbook)],
+        return [os.path.join(self.bin_dir, 'ansible-playbook'), '-i', 'hosts.yml', '-e', '@vars.json',
+                '--forks', str(forks), os.path.join(PLAYBOOKS, playbook)]
+
+    def playbook(self, run_dir, playbook, servers, variables, forks):
+        """Run a playbook of tools/bench/playbooks over one local host per server."""
+        return run_measured(self.playbook_command(run_dir, playbook, servers, variables, forks),
                             self.env(run_dir), run_dir, 'ansible-playbook')
+
+    def jobs_made(self, servers, jobs):
+        """How many of `jobs` each of `servers` has, summed (read with the check token, the limit raised first)."""
+        self.sim.control('PATCH', '/config', {'rate_limit': 100000})  # the check's requests must not wait
+        wanted = {(job['command'], job['user'], job['frequency']) for job in jobs}
+        return sum(len(wanted & {(cron['command'], cron['user'], cron['frequency'])
+                                 for cron in self.sim.api_get('/servers/%s/crons' % server['id'])})
+                   for server in servers)
 
     def cron_play(self, row, playbook, servers, jobs, forks, name=None):
         """Run a cron playbook, count its requests and check the jobs it made; returns the request log and the Run."""
@@ -86,15 +107,52 @@ class Bench:
         row.count(log)
         row.wall, row.peak_mib, row.failed = run.wall, run.peak_mib, run.failed_tasks()
         row.note = run.first_failure() or ('' if run.returncode == 0 else 'exit code %d' % run.returncode)
-        self.sim.control('PATCH', '/config', {'rate_limit': 100000})  # the check's requests must not wait
-        wanted = {(job['command'], job['user'], job['frequency']) for job in jobs}
-        made = sum(len(wanted & {(cron['command'], cron['user'], cron['frequency'])
-                                 for cron in self.sim.api_get('/servers/%s/crons' % server['id'])})
-                   for server in servers)
-        row.result = '%d/%d jobs' % (made, len(wanted) * len(servers))
-        row.complete = made == len(wanted) * len(servers)
+        made = self.jobs_made(servers, jobs)
+        row.result = '%d/%d jobs' % (made, len(jobs) * len(servers))
+        row.complete = made == len(jobs) * len(servers)
         done(row)
         return log, run
+
+    def containers(self, row, name, servers, jobs, count, forks, shared_state):
+        """`count` ansible-playbook processes of the cron list form at once, as jobs in separate
+        containers: each its own HOME, TMPDIR and state directory (one shared among them with
+        `shared_state`), its own hosts (servers split evenly), `forks` forks. Returns the request log."""
+        progress(row)
+        run_dir = self.run_dir(name)
+        each = len(servers) // count
+        commands = []
+        with contextlib.ExitStack() as temporary:
+            for number in range(count):
+                home = os.path.join(run_dir, 'container-%d' % (number + 1))
+                os.makedirs(home, exist_ok=True)
+                # A short TMPDIR: Ansible's local sockets go there, and a socket's path has a
+                # length limit (108 bytes) that a run directory in a deep checkout passes.
+                tmp = temporary.enter_context(tempfile.TemporaryDirectory(prefix='flywp-bench-'))
+                state = os.path.join(run_dir, 'state') if shared_state else os.path.join(home, 'state')
+                argv = self.playbook_command(home, 'cron_list.yml', servers[number * each:(number + 1) * each],
+                                             {'bench_jobs': jobs}, forks)
+                commands.append((argv, self.env(run_dir, state_dir=state, home=home, tmp=tmp), home,
+                                 'ansible-playbook'))
+            runs = run_together(commands)
+        log = self.sim.requests()
+        write_json(os.path.join(run_dir, 'requests.json'), log)
+        write_json(os.path.join(run_dir, 'run.json'), {
+            'started': min(run.started_at for run in runs), 'ended': max(run.ended_at for run in runs),
+            'containers': [{'started': run.started_at, 'ended': run.ended_at} for run in runs]})
+        row.count(log)
+        row.wall = max(run.wall for run in runs)
+        row.peak_mib = max(run.peak_mib for run in runs)
+        failed = [run.failed_tasks() for run in runs]
+        row.failed = None if None in failed else sum(failed)
+        row.note = next((run.first_failure() or 'exit code %d' % run.returncode
+                         for run in runs if run.returncode or run.first_failure()), '')
+        made = self.jobs_made(servers, jobs)
+        row.result = '%d/%d jobs' % (made, len(jobs) * len(servers))
+        row.complete = made == len(jobs) * len(servers)
+        if log:
+            row.result += ', first request %.1f s after the start' % (log[0]['time'] - min(run.started_at for run in runs))
+        done(row)
+        return log
 
     def inventory(self, row, name, options, servers, again=False):
         """ansible-inventory --list of a flywp.yml source in the run directory `name`, over `servers` servers;
@@ -161,6 +219,14 @@ def write_json(path, data):
         json.dump(data, handle, indent=1)
 
 
+def containers_argument(text):
+    try:
+        return container_runs(text)
+    except ValueError as error:
+        raise argparse.ArgumentTypeError('%s: expected a number of containers, optionally with -shared or -clock '
+                                         '(such as 2 or 4-shared)' % error) from None
+
+
 def limit_argument(text):
     try:
         count, window = text.split('/')
@@ -176,6 +242,14 @@ def parse_args(argv):
     parser.add_argument('--quick', action='store_true', help='fewer hosts and servers, scaled limits: for development')
     parser.add_argument('--sites-limit', type=limit_argument, metavar='N/S',
                         help='the limit of the include_sites run of case D (default 60/60; 12/3 with --quick)')
+    parser.add_argument('--containers', type=containers_argument, default=container_runs(','.join(CONTAINER_RUNS)),
+                        metavar='N[-shared|-clock],...',
+                        help='case F\'s runs: N processes at once, each with its own state directory, or one '
+                             'shared (-shared), or against windows aligned to the clock (-clock) (default %s)'
+                             % ','.join(CONTAINER_RUNS))
+    parser.add_argument('--collection', default=ROOT,
+                        help='the checkout whose collection is measured (default this one): to set an earlier '
+                             'commit against this one with the same bench and simulator')
     parser.add_argument('--ansible-bin', default=os.path.join(ROOT, '.venv', 'bin'),
                         help='the bin directory of the ansible-core to use (default .venv/bin)')
     parser.add_argument('--work', help='directory for the runs\' files (default build/bench/<date>)')
@@ -189,13 +263,14 @@ def parse_args(argv):
     return args
 
 
-def collections_path():
-    """A directory holding ansible_collections/flywp/cloud -> this checkout (as make demo does)."""
-    top = os.path.join(ROOT, '.cache', 'collections')
+def collections_path(checkout, work):
+    """A directory holding ansible_collections/flywp/cloud -> the checkout (as make demo does):
+    this one's under .cache, another's in the work directory."""
+    top = os.path.join(ROOT, '.cache', 'collections') if checkout == ROOT else os.path.join(work, 'collections')
     link = os.path.join(top, 'ansible_collections', 'flywp', 'cloud')
     os.makedirs(os.path.dirname(link), exist_ok=True)
     if not os.path.islink(link):
-        os.symlink(os.path.relpath(ROOT, os.path.dirname(link)), link)
+        os.symlink(os.path.relpath(checkout, os.path.dirname(link)), link)
     return top
 
 
@@ -204,12 +279,15 @@ def main(argv=None):
     params = with_sites_limit(QUICK if args.quick else FULL, args.sites_limit)
     work = os.path.abspath(args.work or os.path.join(ROOT, 'build', 'bench', time.strftime('%Y%m%d-%H%M%S')))
     os.makedirs(work, exist_ok=True)
-    header = machine_lines(ROOT, args.ansible_bin, 'quick' if args.quick else 'full', args.cases)
+    checkout = os.path.abspath(args.collection)
+    if not os.path.isfile(os.path.join(checkout, 'galaxy.yml')):
+        sys.exit('--collection %s: not a checkout of the collection (no galaxy.yml)' % args.collection)
+    header = machine_lines(checkout, args.ansible_bin, 'quick' if args.quick else 'full', args.cases)
     print('\n'.join(header), file=sys.stderr, flush=True)
     started = time.monotonic()
     rows = []
     with SimulatorProcess(ROOT, log_path=os.path.join(work, 'simulator.log')) as sim:
-        bench = Bench(params, sim, work, args.ansible_bin, collections_path())
+        bench = Bench(params, sim, work, args.ansible_bin, collections_path(checkout, work), args.containers)
         for letter in args.cases:
             rows.extend(CASES[letter](bench))
     finish = '- whole bench: %.0f s; load average at the end %s' % (

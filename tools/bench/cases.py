@@ -33,16 +33,20 @@ class Params:
     d_sites_limit: tuple
     e_gets: int
     e_limit: tuple
+    f_hosts: int  # per container
+    f_jobs: int
+    f_forks: int
+    f_limit: tuple
     uri_delay: int  # seconds between tries of the hand-written uri play
 
 
 FULL = Params(a_hosts=20, a_jobs=6, a_forks=20, a_limit=(60, 60.0), b_jobs=60, b_limit=(10, 5.0),
               c_servers=10000, d_servers=(1000, 10000), d_sites_servers=1000, d_sites_limit=(60, 60.0),
-              e_gets=40, e_limit=(10, 2.0), uri_delay=5)
+              e_gets=40, e_limit=(10, 2.0), f_hosts=5, f_jobs=6, f_forks=5, f_limit=(60, 60.0), uri_delay=5)
 # Scaled limits keep about as many windows per run as FULL, so the shape of the figures stays.
 QUICK = Params(a_hosts=4, a_jobs=6, a_forks=4, a_limit=(12, 3.0), b_jobs=24, b_limit=(5, 1.0),
                c_servers=1000, d_servers=(200, 1000), d_sites_servers=60, d_sites_limit=(12, 3.0),
-               e_gets=20, e_limit=(5, 1.0), uri_delay=1)
+               e_gets=20, e_limit=(5, 1.0), f_hosts=2, f_jobs=6, f_forks=2, f_limit=(12, 3.0), uri_delay=1)
 
 
 def limit_text(limit):
@@ -202,6 +206,60 @@ def case_e(bench):
     return rows
 
 
+# Case F's runs: how many ansible-playbook processes at once, and how they keep their state.
+SEPARATE, SHARED, CLOCK = '', '-shared', '-clock'
+CONTAINER_RUNS = ('1', '2', '2-shared', '4', '4-shared', '4-clock')
+STARTUP_GUESS = 10.0  # seconds from the start to the first request, until a run of case F measured it
+
+
+def container_runs(text):
+    """[(count, variant)] from '1,2,4-shared': a number of containers, optionally -shared or -clock."""
+    runs = []
+    for item in text.split(','):
+        item = item.strip()
+        count, variant = item.split('-', 1) if '-' in item else (item, '')
+        variant = '-' + variant if variant else SEPARATE
+        if not count.isdigit() or int(count) < 1 or variant not in (SEPARATE, SHARED, CLOCK):
+            raise ValueError(item)
+        runs.append((int(count), variant))
+    return runs
+
+
+def case_f(bench):
+    """One token, several containers: N ansible-playbook processes at once, each with its own
+    HOME, TMPDIR and state directory (as AWX runs jobs), or one state directory shared among
+    them, each over its own hosts; the list form of case A."""
+    p = bench.params
+    limit, window = p.f_limit
+    jobs = bench_jobs(p.f_jobs)
+    rows, start_up = [], None
+    for count, variant in bench.container_runs:
+        must_send = count * p.f_hosts * (1 + p.f_jobs)
+        if count == 1:
+            text = '1 container'
+        else:
+            text = '%d containers, %s' % (count, 'one state directory shared' if variant == SHARED
+                                          else 'a state directory each')
+        if variant == CLOCK:
+            text += ', windows aligned to the clock'
+        row = Row('F', text, p.f_limit, must_send)
+        servers = bench.sim.prepare(limit, window, servers=servers_named('bench', count * p.f_hosts),
+                                    window_start='clock' if variant == CLOCK else 'first-request')
+        if variant == CLOCK:
+            # As case A's: the first request `early` after a window began on its own.
+            early = ALIGNED_EARLY * window
+            time.sleep((early - (start_up or STARTUP_GUESS) - time.time()) % window)
+        name = 'F-%d%s' % (count, variant or '-separate')
+        log = bench.containers(row, name, servers, jobs, count, p.f_forks, shared_state=variant == SHARED)
+        if log and variant == CLOCK:
+            row.first_window_left = window - log[0]['time'] % window
+            row.result += ', first window began %.1f s before it' % (log[0]['time'] % window)
+        elif log:  # the last start-up measured places the aligned run's first request
+            start_up = log[0]['time'] - json_field(os.path.join(bench.work, name, 'run.json'), 'started')
+        rows.append(row)
+    return rows
+
+
 def case_g(bench):
     """Case A's hosts, jobs and limit, the writes sent through flywp.cloud.api, and by hand with uri."""
     p = bench.params
@@ -216,8 +274,13 @@ def case_g(bench):
     return rows
 
 
-CASES = {'A': case_a, 'B': case_b, 'C': case_c, 'D': case_d, 'E': case_e, 'G': case_g}
-DEFAULT_CASES = 'ABCDG'
+def json_field(path, name):
+    with open(path, encoding='utf-8') as handle:
+        return json.load(handle)[name]
+
+
+CASES = {'A': case_a, 'B': case_b, 'C': case_c, 'D': case_d, 'E': case_e, 'F': case_f, 'G': case_g}
+DEFAULT_CASES = 'ABCDFG'
 
 
 def with_sites_limit(params, limit):

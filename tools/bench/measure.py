@@ -72,6 +72,33 @@ def run_measured(argv, env, cwd, name):
     return Run(process.returncode, wall, usage.ru_maxrss / 1024.0, stdout_path, stderr_path, started_at, time.time())
 
 
+def run_together(commands):
+    """Start every (argv, env, cwd, name) at once and reap them as they end: a Run each, in
+    the order given; each one's wall time runs from the common start to its own end."""
+    started, started_at = time.monotonic(), time.time()
+    running, files = {}, []
+    try:
+        for index, (argv, env, cwd, name) in enumerate(commands):
+            out, err = open(os.path.join(cwd, name + '.out'), 'wb'), open(os.path.join(cwd, name + '.err'), 'wb')
+            files += [out, err]
+            process = subprocess.Popen(argv, env=env, cwd=cwd, stdin=subprocess.DEVNULL, stdout=out, stderr=err)
+            running[process.pid] = (index, out.name, err.name)
+        runs = [None] * len(commands)
+        while running:
+            for pid in list(running):
+                # Each of ours by its pid (not any child: the simulator is one too), without blocking.
+                reaped, status, usage = os.wait4(pid, os.WNOHANG)
+                if reaped:
+                    index, stdout_path, stderr_path = running.pop(pid)
+                    runs[index] = Run(os.waitstatus_to_exitcode(status), time.monotonic() - started,
+                                      usage.ru_maxrss / 1024.0, stdout_path, stderr_path, started_at, time.time())
+            time.sleep(0.05)
+        return runs
+    finally:
+        for handle in files:
+            handle.close()
+
+
 def floor_seconds(must_send, limit, window):
     """The least time `must_send` requests take under `limit` per fixed `window`: the last one
     goes in window number (must_send - 1) // limit, counting from 0 at the first request."""

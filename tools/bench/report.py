@@ -65,6 +65,9 @@ def legend(params):
              % format(p.c_servers, ','),
         'D': 'the inventory plugin (`ansible-inventory --list`)',
         'E': 'the collection\'s client alone, %d GETs in one process (no Ansible)' % p.e_gets,
+        'F': 'one token, several jobs at once as in separate containers (each its own HOME, TMPDIR and state '
+             'directory, or one state directory shared), each %d hosts x %d cron jobs, forks %d'
+             % (p.f_hosts, p.f_jobs, p.f_forks),
         'G': '%d hosts x %d cron jobs, forks %d, written through `flywp.cloud.api` or `ansible.builtin.uri`' % (
             p.a_hosts, p.a_jobs, p.a_forks),
     }

@@ -16,7 +16,8 @@ import math
 import pytest
 
 from ansible_collections.flywp.cloud.plugins.module_utils.budget import (
-    CLOCK, POLL, REQUEST, STALE, BudgetExhausted, RateLimitBudget, Window, window_length)
+    ANSWER_POLL, BURST, CLOCK, POLL, REQUEST, SHARED, STALE, BudgetExhausted, RateLimitBudget, Sent, Window, shared_window_length,
+    window_length)
 from ansible_collections.flywp.cloud.plugins.module_utils.state_file import SharedState
 from ansible_collections.flywp.cloud.tests.unit.fake_clock import FakeClock
 
@@ -288,3 +289,160 @@ def test_the_rate_is_the_contracts_until_the_api_says_its_own(directory, clock):
     assert one.rate() == (60, 60.0)
     set_window(one, limit=10, length=5.0)
     assert one.rate() == (10, 5.0)
+
+
+# --- what the API counts, for a caller that paces itself ---
+
+def test_counted_before_any_answer_knows_nothing(directory, clock):
+    assert budget(directory, clock).counted() == (0, 0, None, None)
+
+
+def test_counted_tells_what_others_spent_of_the_window(tmp_path, clock):
+    """Two controllers (separate state directories) on one token: each sees the API's count,
+    and its own part of it."""
+    api = FakeAPI(clock, 60, 60.0)
+    here, there = budget(str(tmp_path / 'here'), clock), budget(str(tmp_path / 'there'), clock)
+    run([there], api, 5)
+    run([here], api, 2)
+    here.pace('GET', '/servers')  # in flight: mine, not yet counted by an answer
+    assert here.counted() == (7, 3, 60, None)
+    assert there.counted() == (5, 5, 60, None)
+
+
+def test_counted_after_the_end_is_the_next_window(directory, clock):
+    one = budget(directory, clock)
+    send(one, answer(0, limit=2))
+    one.pace('GET', '/servers')  # the probe
+    one.delay_after_429(answer(0, limit=2, **{'Retry-After': '4'}), 1)
+    assert one.counted() == (2, 2, 2, clock.time() + 4)
+    clock.advance(4)
+    assert one.counted() == (0, 0, 2, None)
+
+
+# --- the token spent elsewhere too (test_budget_containers.py runs containers at once) ---
+
+def test_an_answer_that_counts_more_than_was_sent_here_shows_the_others(directory, clock):
+    one = budget(directory, clock)
+    send(one, answer(60 - 11))  # the API counted 11, this controller sent 1
+    send(one, answer(60 - 14))  # 14, of which 2 from here
+    window = window_of(one)
+    assert (window.others, window.share) == (12, 12 / 14.0)
+
+
+def test_requests_in_flight_when_a_window_began_are_not_taken_for_others(directory, clock):
+    """A request reserved before the answer that showed a new window may be counted in it."""
+    first, second = budget(directory, clock), budget(directory, clock)
+    for remaining in (59, 58, 57):
+        send(first, answer(remaining))
+    clock.advance(30)
+    first.pace('GET', '/servers')
+    clock.advance(0.01)
+    second.pace('GET', '/servers')
+    second.observe(answer(58))  # 2 counted in a new window: the first's request too, still in flight
+    first.observe(answer(59))
+    window = window_of(first)
+    assert (window.carried, window.others, window.share) == (1, 0, 0)
+
+
+def test_alone_again_the_share_of_others_is_0(tmp_path, clock):
+    api = FakeAPI(clock, 10, 5.0)
+    here, there = budget(str(tmp_path / 'here'), clock, 3600), budget(str(tmp_path / 'there'), clock, 3600)
+    run([there, here], api, 10)
+    assert window_of(here).share >= SHARED
+    run([here], api, 10)  # the next window: only this controller's requests
+    assert window_of(here).share == 0
+
+
+def shared_window(clock, **values):
+    """A Window whose answers showed others spend the token: 40 of the 50 counted in the second since it began."""
+    now = clock.time()
+    window = Window(limit=60, counted=50, counted_at=now, others=40, share=0.8, since=now - 1.0, rtt=0.1,
+                    sent=[now - 0.5] * 10, began_by=now - 0.9, length=60.0, heard=now)
+    for name, value in values.items():
+        setattr(window, name, value)
+    return window
+
+
+def test_what_is_left_of_a_shared_window_is_left_to_the_others(clock):
+    """10 left, and the others send 40 a second: more than BURST times that in the 0.1 s a request
+    travels. This controller waits for the end of the window, placed by the length learned."""
+    assert BURST * 40 * 0.1 > 10 - 1
+    now = clock.time()
+    assert shared_window(clock).reserve(now) == (now - 0.9 + 60.0 - now, 'the rate-limit window to pass')
+    assert shared_window(clock, share=0.0, others=0).reserve(now).probe is False  # alone: 10 left are sent
+
+
+def test_what_the_api_counted_too_long_ago_is_asked_again_before_sending(clock):
+    """30 counted half a second ago, and the others send 40 a second: what is left may be gone.
+    One request asks (the others of this controller wait for its answer), or the answers in flight do."""
+    now = clock.time()
+    window = shared_window(clock, counted=30, counted_at=now - 0.5, others=20)
+    sent = window.reserve(now)
+    assert sent.probe and window.probe is not None
+    assert window.reserve(now) == (POLL, 'the answers that say what the API counted')
+    in_flight = shared_window(clock, counted=30, counted_at=now - 0.5, others=20, flight=[now - 0.05])
+    assert in_flight.reserve(now) == (POLL, 'the answers that say what the API counted')
+    fresh = shared_window(clock, counted=30, counted_at=now, others=20)
+    assert fresh.reserve(now).probe is False
+
+
+def test_the_first_request_of_a_shared_window_asks_what_the_others_sent(directory, clock):
+    first, second = budget(directory, clock), budget(directory, clock, timeout=1)
+    set_window(first, limit=60, share=0.5, since=clock.time() - 0.1)  # a new window, nothing heard of it yet
+    first.pace('GET', '/servers')
+    with pytest.raises(BudgetExhausted):
+        second.pace('GET', '/servers')  # waits for the first's answer (longer than its budget allows)
+    assert clock.sleeps and all(seconds <= POLL for seconds in clock.sleeps)
+    first.observe(answer(60 - 21))
+    clock.sleeps.clear()
+    budget(directory, clock).pace('GET', '/servers')
+    assert clock.sleeps == []
+
+
+@pytest.mark.parametrize('share, begins', [(0.5, REQUEST), (0.0, CLOCK)])
+def test_an_end_earlier_than_placed_contradicts_only_a_window_opened_here(clock, share, begins):
+    """Placed from the first answer here, the end of a window others opened is late by as much as
+    they were early: an earlier end said is no contradiction then. Alone, it is one."""
+    now = clock.time()
+    window = Window(limit=60, counted=60, counted_at=now, length=60.0, began_by=now - 10.0, share=share,
+                    opened=None if share else [now - 10.1, now - 10.0])
+    window.refused(now, None, 60, now + 47.0)  # 3 s before the placed end
+    assert window.begins == begins
+
+
+@pytest.mark.parametrize('end, began_by, previous_end, learned', [
+    (100.5, 40.0, None, 60.0),   # seen for 59.5 to 60.5 s of it: the contract's minute fits
+    (100.5, 45.0, None, 60.0),   # 55 s: it began by then, and a minute fits, seen for all but 5 s
+    (100.5, 50.0, None, None),   # 50 s: it may have begun long before; a minute would be a guess
+    (100.5, 30.0, None, None),   # 70 s: longer than a minute; nothing bounds it
+    (100.5, 40.5, 40.2, 60.0),   # after an end said at 40.2: 60 or 61
+    (15.4, 10.1, 10.0, 6.0),     # 5 or 6 s windows: the longer is never early
+    (15.4, 10.1, 12.0, None),    # an end before that leaves no length that fits
+])
+def test_the_length_of_a_window_another_controller_opened(end, began_by, previous_end, learned):
+    assert shared_window_length(end, began_by, previous_end) == learned
+
+
+def test_a_next_window_the_others_filled_before_the_placed_end_was_reached_is_no_contradiction(clock):
+    """At the end placed for this window, the others had already filled the next one: the 429
+    says an end a window later. The window rolls at the placed end, and what was learned stays."""
+    now = clock.time()
+    window = Window(limit=60, counted=60, counted_at=now - 50, length=60.0, began_by=now - 60.5, share=0.5,
+                    others=45, since=now - 61.0)
+    window.refused(now + 0.01, Sent(now, True), 60, now + 59.0)
+    assert (window.begins, window.length, window.since, window.end) == (REQUEST, 60.0, now - 0.5, now + 59.0)
+
+
+def test_a_state_that_heard_nothing_of_the_api_asks_once_before_its_processes_follow(directory, clock):
+    """A job's fresh container: the others may have filled the window already. Once an answer
+    came, with rate-limit headers or without, the processes go on at once."""
+    first, second = budget(directory, clock), budget(directory, clock, timeout=1)
+    first.pace('GET', '/servers')
+    with pytest.raises(BudgetExhausted):
+        second.pace('GET', '/servers')  # waits for that answer, here longer than its budget allows
+    assert clock.sleeps and all(seconds == ANSWER_POLL for seconds in clock.sleeps)
+    first.observe({})
+    clock.sleeps.clear()
+    for _number in range(3):
+        budget(directory, clock).pace('GET', '/servers')
+    assert clock.sleeps == []
