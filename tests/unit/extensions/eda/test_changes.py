@@ -25,6 +25,7 @@ from ansible_collections.flywp.cloud.extensions.eda.plugins.event_source.changes
 from ansible_collections.flywp.cloud.plugins.module_utils.client import FlyWPClient
 from ansible_collections.flywp.cloud.plugins.module_utils.resource_types import BACKUP, SERVER, SITE
 from ansible_collections.flywp.cloud.plugins.module_utils.errors import FlyWPAPIError
+from ansible_collections.flywp.cloud.tests.unit.extensions.eda.half_way import fail_the_sites_of
 from ansible_collections.flywp.cloud.tests.unit.fake_clock import FakeClock
 from ansible_collections.flywp.cloud.tests.unit.fault_proxy import redirecting
 
@@ -317,20 +318,13 @@ def test_a_poll_that_fails_half_way_keeps_what_came_before_the_failure(sim):
     client.call(SERVER.endpoints.create, body={'name': 'web-3'})
     client.call(SITE.endpoints.create, server_id=first['id'], body={'domain': 'blog.example.com'})
     client.call(SITE.endpoints.create, server_id=second['id'], body={'domain': 'shop.example.com'})
-    listing = watcher.client.list
-
-    def fail_the_second_sites(name, **ids):
-        if ids.get('server_id') == str(second['id']):
-            sim.queue_fault(count=4, status=503)
-        return listing(name, **ids)
-
-    watcher.client.list = fail_the_second_sites
+    put_right = fail_the_sites_of(sim, watcher, second['id'])
     with pytest.raises(FlyWPAPIError):
         poll(watcher)
     # What the poll saw before the failure is reported, and only that.
     assert [(e['flywp']['kind'], e['flywp']['name']) for e in watcher.queue.take()] == [
         ('server', 'web-3'), ('site', 'blog.example.com')]
-    watcher.client.list = listing
+    put_right()
     assert poll(watcher) == [('site', 'added', 'shop.example.com')]
     assert poll(watcher) == []
 

@@ -23,6 +23,7 @@ from ansible_collections.flywp.cloud.plugins.module_utils.client import FlyWPCli
 from ansible_collections.flywp.cloud.plugins.module_utils.resource_types import SERVER, SITE
 from ansible_collections.flywp.cloud.plugins.module_utils.errors import FlyWPAPIError
 from ansible_collections.flywp.cloud.plugins.module_utils.redaction import without_secrets
+from ansible_collections.flywp.cloud.tests.unit.extensions.eda.half_way import fail_the_sites_of
 from ansible_collections.flywp.cloud.tests.unit.fake_clock import FakeClock
 
 CLOCK = FakeClock()
@@ -162,19 +163,12 @@ def test_a_round_that_fails_half_way_leaves_the_file_as_the_last_whole_round(sim
     with open(watcher.baseline.path, 'rb') as handle:
         saved = handle.read()
     actor(sim).call(SITE.endpoints.create, server_id=first_server['id'], body={'domain': 'a.example.com'})
-    listing = watcher.client.list
-
-    def fail_the_second_sites(name, **ids):
-        if ids.get('server_id') == str(second_server['id']):
-            sim.queue_fault(count=4, status=503)
-        return listing(name, **ids)
-
-    watcher.client.list = fail_the_second_sites
+    put_right = fail_the_sites_of(sim, watcher, second_server['id'])
     with pytest.raises(FlyWPAPIError):
         poll(watcher)
     with open(watcher.baseline.path, 'rb') as handle:
         assert handle.read() == saved
-    watcher.client.list = listing
+    put_right()
     poll(watcher)
     with open(watcher.baseline.path, 'rb') as handle:
         assert handle.read() != saved
