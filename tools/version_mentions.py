@@ -3,7 +3,7 @@
     python tools/version_mentions.py ROOT              check: exit 1 and list what disagrees
     python tools/version_mentions.py ROOT --set X.Y.Z  move them to X.Y.Z (tools/release.sh)
 
-The guides name the version a user gets: a tarball (flywp-cloud-X.Y.Z.tar.gz), an image tag
+The guides name the version a user gets (and the client's User-Agent says it, COLLECTION_VERSION): a tarball (flywp-cloud-X.Y.Z.tar.gz), an image tag
 (flywp-ee:X.Y.Z), what `ansible-galaxy collection list` prints (flywp.cloud X.Y.Z), and a
 version range of flywp.cloud ('flywp.cloud:>=A,<B', or `version: ">=A,<B"` under
 `name: flywp.cloud`), and the definitions a lower bound (`version: ">=A"`). Each of the first
@@ -33,6 +33,9 @@ RANGE = re.compile(r'(flywp\.cloud:|version: ")>=%s,<%s' % (VERSION, VERSION))
 LOWER = re.compile(r'version: ">=%s"' % VERSION)
 NAMED = re.compile(r'name: flywp\.cloud\s*$')
 ADDED = re.compile(r'^(\s*version_added: *["\']?)%s(["\']?\s*)$' % VERSION, re.MULTILINE)
+# The code that says the version: the client's User-Agent (modules cannot read galaxy.yml where they run).
+IN_CODE = {os.path.join('plugins', 'module_utils', 'client.py'): re.compile(r"^COLLECTION_VERSION = '%s'$" % VERSION,
+                                                                             re.MULTILINE)}
 
 
 def files(root):
@@ -82,14 +85,23 @@ def of_flywp(text, match):
     return len(lines) >= 2 and bool(NAMED.search(lines[-2]))
 
 
+def code_files(root):
+    return [path for path in sorted(IN_CODE) if os.path.isfile(os.path.join(root, path))]
+
+
+def exact(path):
+    """The patterns of a version that must be galaxy.yml's, in this file."""
+    return EXACT + ([IN_CODE[path]] if path in IN_CODE else [])
+
+
 def problems(root, version):
     """What disagrees with VERSION, as 'PATH:LINE: what', in the order of the files and their lines."""
     found = []
-    for path in files(root):
+    for path in files(root) + code_files(root):
         with open(os.path.join(root, path), encoding='utf-8') as handle:
             text = handle.read()
         here = []
-        for pattern in EXACT:
+        for pattern in exact(path):
             here += [(match, '%s names %s, not %s' % (match.group(0), match.group(1), version))
                      for match in pattern.finditer(text) if match.group(1) != version]
         here += [(match, 'the range >=%s,<%s excludes %s' % (match.group(2), match.group(3), version))
@@ -112,10 +124,10 @@ def problems(root, version):
 def move(root, version):
     major = key(version)[0]
     changed = []
-    for path in files(root):
+    for path in files(root) + code_files(root):
         with open(os.path.join(root, path), encoding='utf-8') as handle:
             text = original = handle.read()
-        for pattern in EXACT:
+        for pattern in exact(path):
             text = pattern.sub(lambda match: match.group(0).replace(match.group(1), version), text)
 
         def widen(match, text=text):

@@ -55,6 +55,15 @@ def test_a_release_moves_the_names_and_a_range_it_leaves_to_its_major_version(tm
         assert '">=1.0.0,<2.0.0"' in handle.read()
 
 
+def test_the_client_s_user_agent_says_the_version_and_a_release_moves_it(tmp_path):
+    root = project(tmp_path)
+    (tmp_path / 'plugins' / 'module_utils').mkdir(parents=True)
+    (tmp_path / 'plugins' / 'module_utils' / 'client.py').write_text("X = 1\nCOLLECTION_VERSION = '0.1.0'\n")
+    assert 'plugins/module_utils/client.py:2: ' in '\n'.join(version_mentions.problems(root, '1.0.0'))
+    assert 'plugins/module_utils/client.py' in version_mentions.move(root, '1.0.0')
+    assert version_mentions.problems(root, '1.0.0') == []
+
+
 def test_version_added_that_names_no_release_becomes_the_release(tmp_path):
     root = project(tmp_path)
     (tmp_path / 'plugins' / 'modules').mkdir(parents=True)
