@@ -7,7 +7,7 @@ from __future__ import annotations
 DOCUMENTATION = r"""
 name: account_report
 short_description: What the report page of a FlyWP account shows, and what it marks
-version_added: 0.1.0
+version_added: 1.0.0
 author:
   - flywp.cloud contributors
 description:

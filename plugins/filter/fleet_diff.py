@@ -7,7 +7,7 @@ from __future__ import annotations
 DOCUMENTATION = r"""
 name: fleet_diff
 short_description: What differs between a FlyWP account and the fleet meant for it
-version_added: 0.1.0
+version_added: 1.0.0
 author:
   - flywp.cloud contributors
 description:

@@ -7,7 +7,7 @@ from __future__ import annotations
 DOCUMENTATION = r"""
 name: fleet_errors
 short_description: The mistakes in a fleet_servers list of the flywp.cloud.fleet role
-version_added: 0.1.0
+version_added: 1.0.0
 author:
   - flywp.cloud contributors
 description:

@@ -7,7 +7,7 @@ from __future__ import annotations
 DOCUMENTATION = r"""
 name: fleet_spec
 short_description: A FlyWP account as the variables of the fleet role, in YAML
-version_added: 0.1.0
+version_added: 1.0.0
 author:
   - flywp.cloud contributors
 description:

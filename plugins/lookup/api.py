@@ -7,7 +7,7 @@ from __future__ import annotations
 DOCUMENTATION = r"""
 name: api
 short_description: Read any FlyWP API endpoint inside a template
-version_added: 0.1.0
+version_added: 1.0.0
 author:
   - flywp.cloud contributors (@flywp)
 description:

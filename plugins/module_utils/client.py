@@ -54,7 +54,7 @@ except ImportError:
     HAS_REQUESTS = False
     REQUESTS_IMPORT_ERROR = traceback.format_exc()
 
-COLLECTION_VERSION = '0.1.0'
+COLLECTION_VERSION = '1.0.0'
 USER_AGENT = 'flywp.cloud/%s (Ansible collection)' % COLLECTION_VERSION
 
 PER_PAGE = 100  # the largest page Laravel's paginators are commonly allowed to serve

@@ -8,7 +8,7 @@ from __future__ import annotations
 DOCUMENTATION = r"""
 module: account_info
 short_description: Read a whole FlyWP account in one task
-version_added: 0.1.0
+version_added: 1.0.0
 description:
   - Read every server of the FlyWP account, each with its WordPress sites, each site with its
     backups, and, when asked, each server's cron jobs and SSH keys, nested in one result.

@@ -8,7 +8,7 @@ from __future__ import annotations
 DOCUMENTATION = r"""
 module: api
 short_description: Send any request to the FlyWP API, with names, check mode and the shared rate limit
-version_added: 0.1.0
+version_added: 1.0.0
 description:
   - Send one request to any endpoint of the FlyWP API, such as an action of the FlyWP dashboard
     that has no module of its own in this collection (a site's PHP version, a cache to clear, a

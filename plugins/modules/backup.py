@@ -8,7 +8,7 @@ from __future__ import annotations
 DOCUMENTATION = r"""
 module: backup
 short_description: Back up a FlyWP site
-version_added: 0.1.0
+version_added: 1.0.0
 description:
   - Start a backup of a FlyWP site and, by default, wait until it is completed.
   - Without O(max_age), B(every run starts a new backup) and reports a change, so the

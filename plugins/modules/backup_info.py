@@ -8,7 +8,7 @@ from __future__ import annotations
 DOCUMENTATION = r"""
 module: backup_info
 short_description: List the backups of a FlyWP site
-version_added: 0.1.0
+version_added: 1.0.0
 description:
   - Read the backups of one FlyWP site, in any status, all of them or those of a type or with an id.
   - The site is given by id, which costs one request in all, or by domain together with

@@ -8,7 +8,7 @@ from __future__ import annotations
 DOCUMENTATION = r"""
 module: cron
 short_description: Manage the cron jobs of a FlyWP server
-version_added: 0.1.0
+version_added: 1.0.0
 description:
   - Add cron jobs to a FlyWP server, change how often they run, or remove them.
   - A job is identified by its O(command) and the O(user) it runs as. The same command

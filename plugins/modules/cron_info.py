@@ -8,7 +8,7 @@ from __future__ import annotations
 DOCUMENTATION = r"""
 module: cron_info
 short_description: List the cron jobs of a FlyWP server
-version_added: 0.1.0
+version_added: 1.0.0
 description:
   - Read the cron jobs of one FlyWP server, all of them or those with a command, a user or an id.
   - Costs one request to read the server's jobs; a server given by name costs one more,

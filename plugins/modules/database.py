@@ -8,7 +8,7 @@ from __future__ import annotations
 DOCUMENTATION = r"""
 module: database
 short_description: Create and delete MySQL databases on a FlyWP server
-version_added: 0.1.0
+version_added: 1.0.0
 description:
   - Create a MySQL database of its own on a FlyWP server, or delete one. FlyWP makes a
     database for every site by itself (see M(flywp.cloud.site)); this module is for the others,

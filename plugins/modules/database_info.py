@@ -8,7 +8,7 @@ from __future__ import annotations
 DOCUMENTATION = r"""
 module: database_info
 short_description: List the databases of a FlyWP server
-version_added: 0.1.0
+version_added: 1.0.0
 description:
   - Read the MySQL databases of a FlyWP server. FlyWP makes one for each site, named
     after the site's domain (C(blog.example.com) gives C(blog_example_com)).

@@ -8,7 +8,7 @@ from __future__ import annotations
 DOCUMENTATION = r"""
 module: server
 short_description: Create and delete FlyWP servers
-version_added: 0.1.0
+version_added: 1.0.0
 description:
   - Create a FlyWP server on a cloud provider, or delete one.
   - A server is found by its O(name), with one request that lists the servers, or by its

@@ -8,7 +8,7 @@ from __future__ import annotations
 DOCUMENTATION = r"""
 module: server_info
 short_description: List FlyWP servers
-version_added: 0.1.0
+version_added: 1.0.0
 description:
   - Read the servers of the FlyWP account, all of them or those with a name, or one by id.
   - Listing costs one request for each page of up to 100 servers; O(id) costs one request.

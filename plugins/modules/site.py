@@ -8,7 +8,7 @@ from __future__ import annotations
 DOCUMENTATION = r"""
 module: site
 short_description: Create and delete WordPress sites on a FlyWP server
-version_added: 0.1.0
+version_added: 1.0.0
 description:
   - Create a WordPress site on a FlyWP server, or delete one.
   - A site is identified by its O(domain) on its O(server). Finding it costs one request

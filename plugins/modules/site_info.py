@@ -8,7 +8,7 @@ from __future__ import annotations
 DOCUMENTATION = r"""
 module: site_info
 short_description: List the WordPress sites of FlyWP servers
-version_added: 0.1.0
+version_added: 1.0.0
 description:
   - Read the sites of one FlyWP server, or of every server of the account.
   - With O(server), this costs one request for its sites, and one more listing the

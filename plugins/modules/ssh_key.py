@@ -8,7 +8,7 @@ from __future__ import annotations
 DOCUMENTATION = r"""
 module: ssh_key
 short_description: Manage the SSH keys of a FlyWP server
-version_added: 0.1.0
+version_added: 1.0.0
 description:
   - Add SSH public keys to a FlyWP server, replace them, or remove them.
   - Give one key with O(name) and O(public_key), or many at once with O(keys). The list

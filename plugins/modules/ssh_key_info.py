@@ -8,7 +8,7 @@ from __future__ import annotations
 DOCUMENTATION = r"""
 module: ssh_key_info
 short_description: List the SSH keys of a FlyWP server
-version_added: 0.1.0
+version_added: 1.0.0
 description:
   - Read the SSH keys FlyWP has put on one server, all of them or one by name or id.
   - The FlyWP API shows a key's name and SHA256 fingerprint; it may not show the public

@@ -28,7 +28,7 @@ from typing import Optional, Tuple
 DOCUMENTATION = r"""
 ---
 short_description: Changes in a FlyWP account as events
-version_added: 0.1.0
+version_added: 1.0.0
 author:
   - flywp.cloud contributors (@flywp)
 description:
