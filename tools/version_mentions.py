@@ -34,8 +34,9 @@ LOWER = re.compile(r'version: ">=%s"' % VERSION)
 NAMED = re.compile(r'name: flywp\.cloud\s*$')
 ADDED = re.compile(r'^(\s*version_added: *["\']?)%s(["\']?\s*)$' % VERSION, re.MULTILINE)
 # The code that says the version: the client's User-Agent (modules cannot read galaxy.yml where they run).
-IN_CODE = {os.path.join('plugins', 'module_utils', 'client.py'): re.compile(r"^COLLECTION_VERSION = '%s'$" % VERSION,
-                                                                             re.MULTILINE)}
+IN_CODE = {
+    os.path.join('plugins', 'module_utils', 'client.py'): re.compile(r"^COLLECTION_VERSION = '%s'$" % VERSION, re.MULTILINE),
+}
 
 
 def files(root):

@@ -52,5 +52,20 @@ def test_twenty_processes_share_one_budget(tmp_path, begins):
     refused = [entry for entry in log if entry['status'] == 429]
     assert len(answered) == PROCESSES * EACH
     assert len(log) == len(answered) + len(refused)  # nothing else: no failure, no dropped request
-    windows = math.ceil(PROCESSES * EACH / float(LIMIT))
-    assert len(refused) <= windows, [(entry['time'], entry['status']) for entry in log]
+    # At most one 429 a window the requests spanned: at least the windows the work needs, more when
+    # the machine is slow (a window of one second passes while twenty processes wait for the CPU).
+    windows = spanned(log, begins)
+    assert windows >= math.ceil(PROCESSES * EACH / float(LIMIT))
+    assert len(refused) <= windows, (windows, [(round(entry['time'] - log[0]['time'], 3), entry['status']) for entry in log])
+
+
+def spanned(log, begins):
+    """The API's windows the log's requests fell in: aligned to the clock, or each begun by the
+    first request after the one before ended (as the simulator counts them)."""
+    if begins == 'clock':
+        return len(set(int(entry['time'] // WINDOW) for entry in log))
+    count, start = 0, None
+    for entry in log:
+        if start is None or entry['time'] >= start + WINDOW:
+            count, start = count + 1, entry['time']
+    return count
