@@ -214,8 +214,10 @@ class Window:
 
     def used(self):
         """Requests this window has counted, or will once those in flight arrive: those reserved
-        since it began, or more if an answer said so (the token is used elsewhere too)."""
-        return max(self.mine(), self.counted)
+        since it began, or what an answer said the API counted and every request still in flight,
+        when that is more (the token is used elsewhere too, or the API counts in this window a
+        request reserved before the answer that showed it began: it counts them as they arrive)."""
+        return max(self.mine(), self.counted + len(self.flight))
 
     def mine(self):
         """Requests the processes of this state file reserved in this window."""

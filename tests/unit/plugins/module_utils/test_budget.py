@@ -131,6 +131,26 @@ def test_requests_in_flight_count_before_their_answer_and_once_after(directory, 
     assert window_of(first).probe > clock.time() and clock.sleeps == []
 
 
+def test_requests_in_flight_when_a_new_window_shows_may_count_in_it(directory, clock):
+    """The API counts requests as they arrive, not as they were reserved: the answer that shows
+    a new window may be the one of a request reserved after others still in flight, which the
+    API counts in the new window too."""
+    first, second, third = budget(directory, clock), budget(directory, clock), budget(directory, clock)
+    for remaining in (9, 8, 7):
+        send(first, answer(remaining, limit=10))
+    clock.advance(30)  # the API's window ended, unknown here
+    for one in (first, second, third):
+        one.pace('GET', '/servers')
+        clock.advance(0.01)
+    third.observe(answer(9, limit=10))  # arrived first: 1 counted in a new window, two more on their way
+    later = [budget(directory, clock) for _ in range(8)]
+    for one in later[:7]:
+        one.pace('GET', '/servers')
+    assert window_of(first).probe is None
+    later[7].pace('GET', '/servers')  # 3 + 7 of 10: this one is the probe of a full window
+    assert window_of(first).probe > clock.time() and clock.sleeps == []
+
+
 def test_in_a_fresh_state_every_request_sent_counts_in_the_first_window(directory, clock):
     """Forks start together: the request the API counted first may have been reserved after
     another of the same window."""

@@ -56,7 +56,8 @@ def test_twenty_processes_share_one_budget(tmp_path, begins):
     # the machine is slow (a window of one second passes while twenty processes wait for the CPU).
     windows = spanned(log, begins)
     assert windows >= math.ceil(PROCESSES * EACH / float(LIMIT))
-    assert len(refused) <= windows, (windows, [(round(entry['time'] - log[0]['time'], 3), entry['status']) for entry in log])
+    timeline = ' '.join('%.3f:%d' % (entry['time'] - log[0]['time'], entry['status']) for entry in log)
+    assert len(refused) <= windows, '%d windows: %s' % (windows, timeline)
 
 
 def spanned(log, begins):
