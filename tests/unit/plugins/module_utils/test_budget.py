@@ -143,7 +143,7 @@ def test_requests_in_flight_when_a_new_window_shows_may_count_in_it(directory, c
         one.pace('GET', '/servers')
         clock.advance(0.01)
     third.observe(answer(9, limit=10))  # arrived first: 1 counted in a new window, two more on their way
-    later = [budget(directory, clock) for _ in range(8)]
+    later = [budget(directory, clock) for number in range(8)]
     for one in later[:7]:
         one.pace('GET', '/servers')
     assert window_of(first).probe is None
