@@ -25,12 +25,10 @@ from ansible_collections.flywp.cloud.extensions.eda.plugins.event_source.changes
 from ansible_collections.flywp.cloud.plugins.module_utils.client import FlyWPClient
 from ansible_collections.flywp.cloud.plugins.module_utils.resource_types import BACKUP, SERVER, SITE
 from ansible_collections.flywp.cloud.plugins.module_utils.errors import FlyWPAPIError
-from ansible_collections.flywp.cloud.tests.unit.extensions.eda.half_way import fail_the_sites_of
-from ansible_collections.flywp.cloud.tests.unit.fake_clock import FakeClock
+from ansible_collections.flywp.cloud.tests.unit.extensions.eda.harness import (
+    ACTOR_TOKEN, CLOCK, RecordingQueue, actor, fail_the_sites_of, fake_sleep, poll, poll_events, source)
 from ansible_collections.flywp.cloud.tests.unit.fault_proxy import redirecting
 
-CLOCK = FakeClock()
-ACTOR_TOKEN = 'changes-actor'
 SOURCE_FILE = os.path.abspath(changes.__file__)
 
 
@@ -49,48 +47,8 @@ def fresh(sim):
     yield
 
 
-class RecordingQueue:
-    """What ansible-rulebook gives a source: put() takes an event."""
-
-    def __init__(self):
-        self.events = []
-
-    async def put(self, event):
-        self.events.append(event)
-
-    def take(self):
-        """The events since the last take, as (kind, change, name) and the whole events."""
-        taken, self.events = self.events, []
-        return taken
-
-
 class Stop(Exception):
     """Ends a test's run() after the rounds it wants."""
-
-
-async def fake_sleep(seconds):
-    CLOCK.sleep(seconds)
-    await asyncio.sleep(0)
-
-
-def source(sim, queue=None, sleep=fake_sleep, **args):
-    args = dict({'api_url': sim.api_url, 'api_token': sim.token}, **args)
-    return ChangesSource.from_args(queue or RecordingQueue(), args, clock=CLOCK.time, sleep=sleep, client_sleep=CLOCK.sleep)
-
-
-def actor(sim):
-    """A client of its own token, to make changes as a user or a playbook would."""
-    return FlyWPClient(ACTOR_TOKEN, url=sim.api_url, clock=CLOCK.time, sleep=CLOCK.sleep)
-
-
-def poll(watcher):
-    asyncio.run(watcher.poll())
-    return [(e['flywp']['kind'], e['flywp']['change'], e['flywp']['name']) for e in watcher.queue.take()]
-
-
-def poll_events(watcher):
-    asyncio.run(watcher.poll())
-    return watcher.queue.take()
 
 
 def source_requests(sim):

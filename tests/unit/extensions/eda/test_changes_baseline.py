@@ -18,16 +18,12 @@ import os
 
 import pytest
 
-from ansible_collections.flywp.cloud.extensions.eda.plugins.event_source.changes import ChangesSource
-from ansible_collections.flywp.cloud.plugins.module_utils.client import FlyWPClient
 from ansible_collections.flywp.cloud.plugins.module_utils.resource_types import SERVER, SITE
 from ansible_collections.flywp.cloud.plugins.module_utils.errors import FlyWPAPIError
 from ansible_collections.flywp.cloud.plugins.module_utils.redaction import without_secrets
-from ansible_collections.flywp.cloud.tests.unit.extensions.eda.half_way import fail_the_sites_of
-from ansible_collections.flywp.cloud.tests.unit.fake_clock import FakeClock
+from ansible_collections.flywp.cloud.tests.unit.extensions.eda.harness import (
+    ACTOR_TOKEN, CLOCK, actor, fail_the_sites_of, poll, source)
 
-CLOCK = FakeClock()
-ACTOR_TOKEN = 'baseline-actor'
 SOURCE_LOG = 'flywp.cloud.changes'
 
 
@@ -44,35 +40,6 @@ def fresh(sim):
     yield
 
 
-class RecordingQueue:
-    def __init__(self):
-        self.events = []
-
-    async def put(self, event):
-        self.events.append(event)
-
-
-async def fake_sleep(seconds):
-    CLOCK.sleep(seconds)
-    await asyncio.sleep(0)
-
-
-def start(sim, token=None, **args):
-    """A source as a new ansible-rulebook process starts it."""
-    args = dict({'api_url': sim.api_url, 'api_token': token or sim.token}, **args)
-    return ChangesSource.from_args(RecordingQueue(), args, clock=CLOCK.time, sleep=fake_sleep, client_sleep=CLOCK.sleep)
-
-
-def poll(watcher):
-    asyncio.run(watcher.poll())
-    taken, watcher.queue.events = watcher.queue.events, []
-    return [(e['flywp']['kind'], e['flywp']['change'], e['flywp']['name']) for e in taken]
-
-
-def actor(sim):
-    return FlyWPClient(ACTOR_TOKEN, url=sim.api_url, clock=CLOCK.time, sleep=CLOCK.sleep)
-
-
 def baseline_files():
     return sorted(glob.glob(os.path.join(os.environ['FLYWP_STATE_DIR'], 'changes-*.json')))
 
@@ -87,7 +54,7 @@ def warnings_about(caplog, path):
 def test_a_restart_reports_each_change_made_while_it_was_stopped_once(sim):
     web_1, web_2, web_3 = sim.seed([{'name': 'web-1', 'sites': [{'domain': 'a.example.com'}]},
                                     {'name': 'web-2', 'sites': [{'domain': 'b.example.com'}]}, {'name': 'web-3'}])
-    first = start(sim, kinds=['server', 'site'])
+    first = source(sim, kinds=['server', 'site'])
     assert not first.resumed and poll(first) == []
     assert baseline_files() == [first.baseline.path]
 
@@ -99,7 +66,7 @@ def test_a_restart_reports_each_change_made_while_it_was_stopped_once(sim):
     client.call(SITE.endpoints.create, server_id=web_1['id'], body={'domain': 'c.example.com'})
     sim.clear_requests()
 
-    second = start(sim, kinds=['server', 'site'])
+    second = source(sim, kinds=['server', 'site'])
     assert second.resumed
     asyncio.run(second.poll())
     events = second.queue.events
@@ -116,19 +83,19 @@ def test_a_restart_reports_each_change_made_while_it_was_stopped_once(sim):
     assert poll(second) == []
 
     # Restarted again: all that was already reported.
-    assert poll(start(sim, kinds=['server', 'site'])) == []
+    assert poll(source(sim, kinds=['server', 'site'])) == []
 
 
 def test_a_restart_with_nothing_changed_reports_nothing_even_with_emit_existing(sim):
     sim.seed([{'name': 'web-1'}, {'name': 'web-2'}])
-    assert poll(start(sim)) == []
-    again = start(sim, emit_existing=True)
+    assert poll(source(sim)) == []
+    again = source(sim, emit_existing=True)
     assert again.resumed and poll(again) == []
 
 
 def test_without_a_saved_baseline_the_first_poll_is_the_baseline(sim, caplog):
     sim.seed([{'name': 'web-1'}])
-    watcher = start(sim)
+    watcher = source(sim)
     assert baseline_files() == [] and not watcher.resumed
     with caplog.at_level(logging.INFO, logger=SOURCE_LOG):
         assert poll(watcher) == []
@@ -138,9 +105,9 @@ def test_without_a_saved_baseline_the_first_poll_is_the_baseline(sim, caplog):
 
 def test_the_first_poll_after_a_restart_says_since_when(sim, caplog):
     sim.seed([{'name': 'web-1'}])
-    poll(start(sim))
+    poll(source(sim))
     with caplog.at_level(logging.INFO, logger=SOURCE_LOG):
-        watcher = start(sim)
+        watcher = source(sim)
         poll(watcher)
     assert 'this first poll reported what changed since the baseline saved at ' in caplog.text
     assert watcher.baseline.path in caplog.text
@@ -148,17 +115,17 @@ def test_the_first_poll_after_a_restart_says_since_when(sim, caplog):
 
 def test_each_watch_keeps_a_baseline_of_its_own(sim):
     server = sim.seed([{'name': 'web-1', 'sites': [{'domain': 'a.example.com'}]}])[0]
-    poll(start(sim, kinds=['server']))
-    poll(start(sim, kinds=['server', 'site']))
+    poll(source(sim, kinds=['server']))
+    poll(source(sim, kinds=['server', 'site']))
     assert len(baseline_files()) == 2
     actor(sim).call(SITE.endpoints.create, server_id=server['id'], body={'domain': 'b.example.com'})
-    assert poll(start(sim, kinds=['server'])) == []
-    assert poll(start(sim, kinds=['server', 'site'])) == [('site', 'added', 'b.example.com')]
+    assert poll(source(sim, kinds=['server'])) == []
+    assert poll(source(sim, kinds=['server', 'site'])) == [('site', 'added', 'b.example.com')]
 
 
 def test_a_round_that_fails_half_way_leaves_the_file_as_the_last_whole_round(sim):
     first_server, second_server = sim.seed([{'name': 'web-1'}, {'name': 'web-2'}])
-    watcher = start(sim, kinds=['server', 'site'])
+    watcher = source(sim, kinds=['server', 'site'])
     poll(watcher)
     with open(watcher.baseline.path, 'rb') as handle:
         saved = handle.read()
@@ -180,7 +147,7 @@ def test_the_file_holds_no_secret_and_never_the_token(sim, tmp_path):
     sim.configure(extra_fields=True)  # every object with secret fields too
     sim.seed([{'name': 'web-1', 'sites': [{'domain': 'a.example.com'}]}])
     path = tmp_path / 'flywp' / 'baseline.json'
-    watcher = start(sim, kinds=['server', 'site'], state_file=str(path))
+    watcher = source(sim, kinds=['server', 'site'], state_file=str(path))
     poll(watcher)
     text = path.read_text()
     document = json.loads(text)
@@ -199,32 +166,32 @@ def test_a_file_of_another_account_is_never_compared_with(sim, tmp_path, caplog)
     sim.add_token('other-token', account='other')
     sim.seed([{'name': 'theirs'}], account='other')
     path = str(tmp_path / 'baseline.json')
-    poll(start(sim, state_file=path))
+    poll(source(sim, state_file=path))
     with caplog.at_level(logging.WARNING, logger=SOURCE_LOG):
-        other = start(sim, token='other-token', state_file=path)
+        other = source(sim, token='other-token', state_file=path)
         assert not other.resumed
         assert poll(other) == [] and poll(other) == []
     said = warnings_about(caplog, path)
     assert len(said) == 1 and 'holds the baseline of another API URL, token or watch' in said[0]
     assert 'Give each source a state_file of its own' in said[0]
     # The file stays the first source's.
-    assert start(sim, state_file=path).resumed
+    assert source(sim, state_file=path).resumed
 
 
 def test_state_file_off_keeps_the_baseline_in_memory_only(sim):
     sim.seed([{'name': 'web-1'}])
     for off in ('off', False):  # a bare `off` in YAML is false
-        watcher = start(sim, state_file=off)
+        watcher = source(sim, state_file=off)
         assert watcher.baseline is None and poll(watcher) == []
         assert baseline_files() == []
     actor(sim).call(SERVER.endpoints.create, body={'name': 'web-2'})
-    assert poll(start(sim, state_file='off')) == []  # a new baseline: what changed meanwhile is not reported
+    assert poll(source(sim, state_file='off')) == []  # a new baseline: what changed meanwhile is not reported
 
 
 def test_flywp_state_dir_off_keeps_the_baseline_in_memory_only(sim, monkeypatch, caplog):
     monkeypatch.setenv('FLYWP_STATE_DIR', 'off')
     with caplog.at_level(logging.INFO, logger=SOURCE_LOG):
-        watcher = start(sim)
+        watcher = source(sim)
         assert watcher.baseline is None and poll(watcher) == []
     assert 'this first poll is the baseline, kept in memory only' in caplog.text
     assert not [record for record in caplog.records if record.levelno >= logging.WARNING]
@@ -239,11 +206,11 @@ def test_flywp_state_dir_off_keeps_the_baseline_in_memory_only(sim, monkeypatch,
 ])
 def test_a_corrupt_file_is_one_warning_then_as_without_one(sim, caplog, content, words):
     sim.seed([{'name': 'web-1'}])
-    path = start(sim).baseline.path
+    path = source(sim).baseline.path
     with open(path, 'w') as handle:
         handle.write(content)
     with caplog.at_level(logging.WARNING, logger=SOURCE_LOG):
-        watcher = start(sim)
+        watcher = source(sim)
         actor(sim).call(SERVER.endpoints.create, body={'name': 'web-2'})
         assert poll(watcher) == [] and poll(watcher) == []
     said = warnings_about(caplog, path)
@@ -255,7 +222,7 @@ def test_a_corrupt_file_is_one_warning_then_as_without_one(sim, caplog, content,
 
 def test_a_file_whose_baseline_is_damaged_is_one_warning(sim, caplog):
     sim.seed([{'name': 'web-1'}])
-    watcher = start(sim)
+    watcher = source(sim)
     poll(watcher)
     with open(watcher.baseline.path) as handle:
         document = json.load(handle)
@@ -263,7 +230,7 @@ def test_a_file_whose_baseline_is_damaged_is_one_warning(sim, caplog):
     with open(watcher.baseline.path, 'w') as handle:
         json.dump(document, handle)
     with caplog.at_level(logging.WARNING, logger=SOURCE_LOG):
-        again = start(sim)
+        again = source(sim)
         assert not again.resumed and poll(again) == []
     said = warnings_about(caplog, watcher.baseline.path)
     assert len(said) == 1 and 'cannot be used: its servers are not a mapping by id' in said[0]
@@ -274,7 +241,7 @@ def test_an_unreadable_file_is_one_warning_then_as_without_one(sim, tmp_path, ca
     path = tmp_path / 'baseline.json'
     path.mkdir()  # a directory where the file should be: it cannot be read
     with caplog.at_level(logging.WARNING, logger=SOURCE_LOG):
-        watcher = start(sim, state_file=str(path))
+        watcher = source(sim, state_file=str(path))
         assert poll(watcher) == [] and poll(watcher) == []
     said = warnings_about(caplog, path)
     assert len(said) == 1 and 'cannot be read (' in said[0] and 'Make it readable by this user, or remove it' in said[0]
@@ -285,7 +252,7 @@ def test_an_unwritable_file_is_one_warning_then_as_without_one(sim, tmp_path, ca
     (tmp_path / 'volume').write_text('a file where the directory should be')
     path = tmp_path / 'volume' / 'baseline.json'
     with caplog.at_level(logging.INFO, logger=SOURCE_LOG):
-        watcher = start(sim, state_file=str(path))
+        watcher = source(sim, state_file=str(path))
         assert poll(watcher) == []
         actor(sim).call(SERVER.endpoints.create, body={'name': 'web-2'})
         assert poll(watcher) == [('server', 'added', 'web-2')]
@@ -303,7 +270,7 @@ def test_a_state_directory_that_cannot_be_used_is_one_warning_of_the_source(sim,
     monkeypatch.setenv('FLYWP_STATE_DIR', str(blocked))
     sim.seed([{'name': 'web-1'}])
     with caplog.at_level(logging.WARNING, logger=SOURCE_LOG):
-        watcher = start(sim)
+        watcher = source(sim)
         assert watcher.baseline is None and poll(watcher) == [] and poll(watcher) == []
     said = [message for message in warnings_about(caplog, blocked) if 'baseline' in message]
     assert len(said) == 1 and 'cannot be kept in %s either' % blocked in said[0]
