@@ -138,3 +138,13 @@ attributes:
       identity of its run; a check run keeps what it would create under it, for its later tasks only.
     support: full
 """
+
+    # The input of the filters that read a whole account (account_report, fleet_diff, fleet_spec).
+    ACCOUNT_SERVERS = r"""
+options:
+  _input:
+    description: The servers, as RV(flywp.cloud.account_info#module:servers).
+    type: list
+    elements: dict
+    required: true
+"""

@@ -21,11 +21,6 @@ description:
     PHP version is past the end of life O(php_end_of_life) gives it."
   - The values are the API's, unescaped; the page escapes each one.
 options:
-  _input:
-    description: The servers, as RV(flywp.cloud.account_info#module:servers).
-    type: list
-    elements: dict
-    required: true
   now:
     description:
       - The time the ages are counted to, in ISO 8601 (UTC when it has no zone) or seconds since the epoch.
@@ -43,6 +38,8 @@ options:
     description: Whether the servers were read with their sites' backups; without them, no backup mark is given.
     type: bool
     default: true
+extends_documentation_fragment:
+  - flywp.cloud.flywp.account_servers
 """
 
 EXAMPLES = r"""

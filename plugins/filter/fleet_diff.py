@@ -22,16 +22,13 @@ description:
     or cache settings, so those are not compared.
   - The report role shows the rows in its page.
 options:
-  _input:
-    description: The servers, as RV(flywp.cloud.account_info#module:servers).
-    type: list
-    elements: dict
-    required: true
   fleet_servers:
     description: The fleet, as the variable C(fleet_servers) of P(flywp.cloud.fleet#role).
     type: list
     elements: dict
     required: true
+extends_documentation_fragment:
+  - flywp.cloud.flywp.account_servers
 """
 
 EXAMPLES = r"""

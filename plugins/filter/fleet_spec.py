@@ -23,12 +23,8 @@ description:
     and a value the fleet role does not take (a PHP version it does not offer, for instance).
     Administrator passwords, e-mail addresses, user names and the cache setting are never shown by the API.
   - A text holding C({) is written with the YAML tag C(!unsafe), so that Ansible reads it as it is and never as a template.
-options:
-  _input:
-    description: The servers, as RV(flywp.cloud.account_info#module:servers).
-    type: list
-    elements: dict
-    required: true
+extends_documentation_fragment:
+  - flywp.cloud.flywp.account_servers
 """
 
 EXAMPLES = r"""
