@@ -26,20 +26,24 @@ def without_secrets(value):
     return value
 
 
+# Ansible masks a hidden value wherever its text stands in a result: a number or a short text
+# (a field such as token_ttl: 2) would mask every id and count that holds it, and is no secret.
+SHORTEST_SECRET = 4
+
+
 def secret_values(value):
-    """The values of the fields that look like secrets inside a mapping or list, at any depth
-    (a password in flywp.cloud.api's body), as text: for a module to hide as it hides its
-    no_log options."""
+    """The texts of the fields that look like secrets inside a mapping or list, at any depth
+    (a password in flywp.cloud.api's body): for a module to hide as it hides its no_log options."""
     found = set()
     if isinstance(value, dict):
         for key, item in value.items():
-            if SECRET_FIELD.search(str(key)) and isinstance(item, (str, int, float)) and not isinstance(item, bool):
-                found.add(str(item))
+            if SECRET_FIELD.search(str(key)) and isinstance(item, str) and len(item.strip()) >= SHORTEST_SECRET:
+                found.add(item)
             found |= secret_values(item)
     elif isinstance(value, list):
         for item in value:
             found |= secret_values(item)
-    return set(text for text in found if text.strip())
+    return found
 
 
 def redacted_values(value, *secrets):

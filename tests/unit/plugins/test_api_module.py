@@ -193,6 +193,16 @@ def test_check_mode_sends_no_write_and_says_what_it_would_send(sim, api, fleet):
     assert requests_of(sim) == ['GET /servers']
 
 
+def test_a_number_under_a_secret_looking_name_masks_nothing_else(sim, api, fleet):
+    """Only a text is hidden as a no_log value is: a number would be masked in every id and count."""
+    body = {'domain': 'new.example.com', 'token_ttl': 2, 'settings': {'db_password': 'ok'}}
+    result = ok(run_module('api', dict(api, path='/servers/{server}/sites', method='POST', server='web-1', body=body),
+                           check_mode=True))
+    assert result['request']['path'] == '/servers/%s/sites' % fleet[0]['id']
+    assert '********' not in json.dumps(result)
+    assert result.get('invocation', {'module_args': {'body': body}})['module_args']['body'] == body  # shown on 2.15
+
+
 def test_check_mode_runs_a_get(sim, api, fleet):
     result = ok(run_module('api', dict(api, path='/servers'), check_mode=True))
     assert result['status'] == 200 and len(result['json']['data']) == 2 and requests_of(sim) == ['GET /servers']
