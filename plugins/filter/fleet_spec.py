@@ -47,6 +47,7 @@ from collections.abc import Mapping
 import yaml
 
 from ansible_collections.flywp.cloud.plugins.filter.fleet_errors import fleet_errors
+from ansible_collections.flywp.cloud.plugins.module_utils.resource import KeyIndex
 from ansible_collections.flywp.cloud.plugins.module_utils.resource_types import CRON, SERVER, SITE, SSH_KEY
 
 # The fields the spec writes: those a server or site is made with that the API shows back (the
@@ -89,20 +90,20 @@ def fleet_spec(servers):
     if not isinstance(servers, (list, tuple)):
         raise TypeError('fleet_spec: expected the servers of flywp.cloud.account_info, a list.')
     servers = [server for server in servers if isinstance(server, Mapping)]
-    names = {}
-    for server in servers:
-        names.setdefault(_text(server.get('name')), []).append(server)
+    # Servers share a name as the modules match them: by the key, among those not gone.
+    live = KeyIndex(SERVER, [server for server in servers if not SERVER.is_gone(server)])
     left_out, blocks = [], []
     for server in servers:
         name = _text(server.get('name'))
         status = _text(server.get('status'))
+        sharing = len(live.by_key.get(SERVER.key_of_object(server), ()))
         if status in LEFT_OUT_STATUSES:
             left_out.append('server %s (id %s): %s.' % (
                 _quoted(name), _text(server.get('id')), LEFT_OUT_STATUSES[status]))
-        elif len(names[name]) > 1:
+        elif sharing > 1:
             left_out.append('server %s (id %s): %d servers share this name, and the fleet role names a server by its '
                             'name. Rename all but one in FlyWP, then add them.' % (
-                                _quoted(name), _text(server.get('id')), len(names[name])))
+                                _quoted(name), _text(server.get('id')), sharing))
         else:
             spec, notes, comments = _server(server)
             left_out.extend(notes)

@@ -122,6 +122,12 @@ def test_what_the_fleet_role_would_not_converge_without_a_write_is_left_out_and_
         assert note.startswith(start), (note, start)
 
 
+def test_a_name_is_shared_as_the_modules_match_it_among_the_servers_not_gone():
+    document = load_and_check([web_1(name='web', id=1), web_1(name='web', id=2, status='deleting')])
+    assert [server['name'] for server in load(document)['fleet_servers']] == ['web']
+    assert left_out(document) == ['server "web" (id 2): being deleted.']
+
+
 def load_and_check(servers):
     document = fleet_spec(servers)
     assert fleet_errors(load(document)['fleet_servers']) == []
