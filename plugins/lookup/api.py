@@ -111,7 +111,7 @@ from ansible.utils.display import Display
 from ansible_collections.flywp.cloud.plugins.module_utils.client import HAS_REQUESTS, FlyWPClient
 from ansible_collections.flywp.cloud.plugins.module_utils.errors import FlyWPError
 from ansible_collections.flywp.cloud.plugins.module_utils.given_request import GivenRequest
-from ansible_collections.flywp.cloud.plugins.module_utils.redaction import redact, url_credentials
+from ansible_collections.flywp.cloud.plugins.module_utils.redaction import redact, secret_values, url_credentials
 from ansible_collections.flywp.cloud.plugins.module_utils.references import References
 from ansible_collections.flywp.cloud.plugins.module_utils.validation import InvalidInput
 
@@ -126,7 +126,9 @@ class LookupModule(LookupBase):
         try:
             return self._read(terms)
         except (FlyWPError, InvalidInput) as error:
-            raise AnsibleError('flywp.cloud.api: %s' % redact(to_text(error), token, *url_credentials(url))) from None
+            # A secret in the query may stand in the URL an error quotes.
+            secrets = (token, *url_credentials(url), *secret_values(self.get_option('query') or {}))
+            raise AnsibleError('flywp.cloud.api: %s' % redact(to_text(error), *secrets)) from None
 
     def _read(self, terms):
         if not HAS_REQUESTS:

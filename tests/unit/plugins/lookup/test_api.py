@@ -91,6 +91,13 @@ def test_an_api_error_is_the_collections_sentence_without_the_token(sim, fleet, 
     assert 'answered 401 to GET /servers' in str(raised.value) and 'not-a-token' not in str(raised.value)
 
 
+def test_a_secret_in_the_query_is_not_in_the_error_of_a_request_that_failed(sim, fleet):
+    closed = 'http://127.0.0.1:9/api/v1'  # the discard port: nothing listens on loopback
+    with pytest.raises(AnsibleError) as raised:
+        lookup('/servers', api_url=closed, query={'token': 'query-Secret-7e1'}, api_timeout=1)
+    assert 'query-Secret-7e1' not in str(raised.value) and '/servers' in str(raised.value)
+
+
 def test_options_win_over_the_environment(sim, fleet, monkeypatch):
     monkeypatch.setenv('FLYWP_API_URL', 'https://api.example.invalid/api/v1')
     monkeypatch.delenv('FLYWP_API_TOKEN')
