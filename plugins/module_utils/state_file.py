@@ -113,14 +113,17 @@ class SharedState:
             with os.fdopen(os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600), 'w') as handle:
                 handle.write(json.dumps(document, sort_keys=True))
             os.replace(temporary, self.path)
-            for left in glob.glob(glob.escape(self.path) + '.*.tmp'):
-                os.unlink(left)
         except OSError:
             try:
                 os.unlink(temporary)
             except OSError:
                 pass
             raise
+        for left in glob.glob(glob.escape(self.path) + '.*.tmp'):
+            try:
+                os.unlink(left)
+            except OSError:
+                pass  # another's to remove, or gone already: the document is written whole either way
 
     def _fall_back(self, error, document):
         where = self.path or self.directory
